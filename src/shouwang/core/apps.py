@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "shouwang.core"
+    label = "core"
+    verbose_name = _("基础：辖区、人员与审计")
+
+    def ready(self) -> None:
+        from shouwang.core import audit_hooks  # noqa: F401  (connects sign-in audit receivers)

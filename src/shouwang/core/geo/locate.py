@@ -1,0 +1,54 @@
+"""Which grid a point falls in, from a shapely STRtree over the grid boundaries. The index lives
+in process memory and is rebuilt when the boundary version in the shared cache moves, so every
+web process answers from the same boundaries without a database query per point."""
+
+import threading
+from dataclasses import dataclass
+
+import shapely
+from django.core.cache import cache
+from shapely.geometry import Point, shape
+from shapely.strtree import STRtree
+
+from shouwang.core.models import JurisdictionNode, NodeLevel
+from shouwang.core.services.jurisdiction import BOUNDARY_VERSION_KEY
+
+
+@dataclass(frozen=True)
+class GridIndex:
+    version: int
+    tree: STRtree
+    node_ids: list[int]
+
+    def locate(self, lng: float, lat: float) -> int | None:
+        hits = self.tree.query(Point(lng, lat), predicate="intersects")
+        # On a shared edge two grids touch the point; the lowest index is a stable choice.
+        return self.node_ids[int(min(hits))] if len(hits) else None
+
+
+_lock = threading.Lock()
+_index: GridIndex | None = None
+
+
+def _build(version: int) -> GridIndex:
+    rows = JurisdictionNode.objects.filter(level=NodeLevel.GRID, boundary__isnull=False)
+    ids, geoms = [], []
+    for node_id, boundary in rows.values_list("id", "boundary"):
+        geom = shape(boundary)
+        shapely.prepare(geom)
+        ids.append(node_id)
+        geoms.append(geom)
+    return GridIndex(version=version, tree=STRtree(geoms), node_ids=ids)
+
+
+def grid_index() -> GridIndex:
+    global _index
+    version = cache.get(BOUNDARY_VERSION_KEY, 0)
+    with _lock:
+        if _index is None or _index.version != version:
+            _index = _build(version)
+        return _index
+
+
+def locate_grid_id(*, lng: float, lat: float) -> int | None:
+    return grid_index().locate(lng, lat)

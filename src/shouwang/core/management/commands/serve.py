@@ -1,0 +1,32 @@
+"""shouwang serve: one process serving HTTP and WebSocket (uvicorn), plus the embedded
+background workers registered by the apps."""
+
+import os
+from typing import Any
+
+import uvicorn
+from django.core.management.base import BaseCommand, CommandParser
+
+from shouwang.core.workers import start_embedded_workers
+
+
+class Command(BaseCommand):
+    help = "Serve Shouwang (HTTP + WebSocket) with the embedded background workers."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--no-workers", action="store_true", help="web only")
+        parser.add_argument("--log-level", default="info")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_workers"]:
+            start_embedded_workers()
+        uvicorn.run(
+            "shouwang.asgi:application",
+            host=options["host"],
+            port=options["port"],
+            lifespan="off",
+            log_level=options["log_level"],
+            proxy_headers=True,
+        )

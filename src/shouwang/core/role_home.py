@@ -1,0 +1,50 @@
+"""What each role finds on its home page. Apps add their entries to HOME_LINKS as their screens
+land, so the home page never links to something that isn't there."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from shouwang.core.models import Role, User
+from shouwang.core.roles import VIEW_AUDIT
+
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    title: str | Promise
+    description: str | Promise
+    url_name: str
+    roles: frozenset[str] = ALL_ROLES
+    permission: str | None = None
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+HOME_LINKS: list[HomeLink] = [
+    HomeLink(_("辖区"), _("查看辖区树、边界与下级单位"), "jurisdiction"),
+    HomeLink(
+        _("审计日志"),
+        _("登录、权限变更与个人信息查看记录"),
+        "admin:core_auditentry_changelist",
+        permission=VIEW_AUDIT,
+    ),
+    HomeLink(
+        _("后台管理"), _("人员、单位、辖区的维护"), "admin:index", roles=frozenset({Role.ADMIN})
+    ),
+    HomeLink(_("接口文档"), _("OpenAPI 接口与在线调试"), "api:openapi-view"),
+]
+
+
+def home_sections(user: User) -> list[HomeLink]:
+    return [
+        link
+        for link in HOME_LINKS
+        if (user.is_superuser or user.role in link.roles)
+        and (link.permission is None or user.has_perm(link.permission))
+    ]

@@ -1,0 +1,91 @@
+"""API shapes of the core app."""
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class TokenIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"  # noqa: S105  (the scheme name, not a secret)
+    expires_at: datetime
+    username: str
+    role: str
+
+
+class NodeBrief(Schema):
+    code: str
+    name: str
+    level: str
+    kind: str
+
+
+class NodeOut(NodeBrief):
+    parent_code: str | None = Field(None, alias="parent.code")
+    centre_lng: float | None
+    centre_lat: float | None
+
+
+class NodeDetail(NodeOut):
+    boundary: dict[str, Any] | None
+    lineage: list[NodeBrief] = []
+
+
+class LocateOut(Schema):
+    lng: float
+    lat: float
+    grid: NodeBrief
+    village: NodeBrief | None
+    town: NodeBrief | None
+    city: NodeBrief | None
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    kind: str
+    node_code: str = Field(alias="node.code")
+    parent_code: str | None = Field(None, alias="parent.code")
+    lng: float | None
+    lat: float | None
+    is_active: bool
+
+
+class PersonOut(Schema):
+    username: str
+    full_name: str
+    role: str
+    node_code: str | None = Field(None, alias="node.code")
+    node_name: str | None = Field(None, alias="node.name")
+    unit_code: str | None = Field(None, alias="unit.code")
+    phone_masked: str
+    id_number_masked: str
+    is_active: bool
+
+
+class RevealIn(Schema):
+    field: str = Field(pattern=r"^(phone|id_number)$")
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+class AuditOut(Schema):
+    id: int
+    at: datetime
+    actor_username: str
+    action: str
+    result: str
+    target_type: str
+    target_id: str
+    target_repr: str
+    ip: str | None
+    detail: dict[str, Any]

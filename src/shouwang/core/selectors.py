@@ -1,0 +1,146 @@
+"""Every read of scoped core data. Each function takes the acting user and returns only what
+their jurisdiction node's subtree holds; other apps scope their own rows with `scope_q`."""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from shouwang.core.errors import NotFound, PermissionDeniedError
+from shouwang.core.models import AuditEntry, JurisdictionNode, Unit, User
+from shouwang.core.roles import VIEW_AUDIT
+
+# A path no node has: people without a node see nothing rather than everything.
+NOTHING = "\x00"
+
+
+def scope_path(user: User) -> str:
+    """The path prefix of everything `user` may see."""
+    if user.is_anonymous or not user.is_active:
+        return NOTHING
+    if user.node_id is None:
+        return "/" if user.is_superuser else NOTHING
+    assert user.node is not None
+    return user.node.path
+
+
+def scope_q(user: User, *, via: str) -> Q:
+    """A filter keeping rows whose jurisdiction node lies in the user's subtree. `via` is the
+    lookup to the node ("node" for a FK named node, "" for nodes themselves)."""
+    lookup = f"{via}__path__startswith" if via else "path__startswith"
+    return Q(**{lookup: scope_path(user)})
+
+
+def node_in_scope(user: User, node: JurisdictionNode) -> bool:
+    return node.path.startswith(scope_path(user))
+
+
+def nodes_list(
+    *,
+    user: User,
+    parent_code: str | None = None,
+    level: str | None = None,
+    search: str | None = None,
+) -> QuerySet[JurisdictionNode]:
+    nodes = JurisdictionNode.objects.filter(scope_q(user, via=""))
+    if parent_code:
+        nodes = nodes.filter(parent__code=parent_code)
+    if level:
+        nodes = nodes.filter(level=level)
+    if search:
+        nodes = nodes.filter(Q(name__contains=search) | Q(code__startswith=search))
+    return nodes.order_by("path")
+
+
+def node_roots(*, user: User) -> QuerySet[JurisdictionNode]:
+    """The top of what the user sees: the whole tree for a city user, their town for a town user."""
+    path = scope_path(user)
+    if path == "/":
+        return JurisdictionNode.objects.filter(parent__isnull=True)
+    return JurisdictionNode.objects.filter(path=path)
+
+
+def node_get(*, user: User, code: str) -> JurisdictionNode:
+    node = JurisdictionNode.objects.filter(scope_q(user, via=""), code=code).first()
+    if node is None:
+        raise NotFound()
+    return node
+
+
+def node_lineage(*, node: JurisdictionNode) -> list[JurisdictionNode]:
+    """The node and its ancestors, root first, in one query."""
+    codes = [code for code in node.path.split("/") if code]
+    by_code = {n.code: n for n in JurisdictionNode.objects.filter(code__in=codes)}
+    return [by_code[code] for code in codes if code in by_code]
+
+
+def people_list(
+    *,
+    user: User,
+    role: str | None = None,
+    node_code: str | None = None,
+    search: str | None = None,
+    phone_hash: str | None = None,
+) -> QuerySet[User]:
+    people = User.objects.filter(scope_q(user, via="node")).select_related("node", "unit")
+    if role:
+        people = people.filter(role=role)
+    if node_code:
+        people = people.filter(node__code=node_code)
+    if search:
+        people = people.filter(Q(username__icontains=search) | Q(full_name__contains=search))
+    if phone_hash:
+        people = people.filter(phone_hash=phone_hash)
+    return people.order_by("node__path", "username")
+
+
+def person_get(*, user: User, username: str) -> User:
+    person = (
+        User.objects.filter(scope_q(user, via="node"), username=username)
+        .select_related("node", "unit")
+        .first()
+    )
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def units_list(
+    *, user: User, kind: str | None = None, node_code: str | None = None
+) -> QuerySet[Unit]:
+    units = Unit.objects.filter(scope_q(user, via="node")).select_related("node", "parent")
+    if kind:
+        units = units.filter(kind=kind)
+    if node_code:
+        units = units.filter(node__code=node_code)
+    return units.order_by("code")
+
+
+def unit_get(*, user: User, code: str) -> Unit:
+    unit = Unit.objects.filter(scope_q(user, via="node"), code=code).select_related("node").first()
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+def audit_entries_list(
+    *,
+    user: User,
+    action: str | None = None,
+    result: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[AuditEntry]:
+    if not user.has_perm(VIEW_AUDIT):
+        raise PermissionDeniedError()
+    path = scope_path(user)
+    entries = AuditEntry.objects.all()
+    if path != "/":
+        entries = entries.filter(node_path__startswith=path)
+    filters = {"action": action, "result": result, "actor_username": actor}
+    entries = entries.filter(**{k: v for k, v in filters.items() if v})
+    if since:
+        entries = entries.filter(at__gte=since)
+    if until:
+        entries = entries.filter(at__lt=until)
+    return entries.order_by("-at", "-id")

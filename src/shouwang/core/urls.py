@@ -1,0 +1,12 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from shouwang.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("jurisdiction/", views.jurisdiction, name="jurisdiction"),
+    path("jurisdiction/<str:code>/", views.jurisdiction, name="jurisdiction-node"),
+]

@@ -1,0 +1,59 @@
+"""Background loops run inside `shouwang serve` in embedded mode (and by `shouwang worker` in
+production). Apps register a loop here; each loop claims work, calls a service, commits, and is
+safe to run twice or on two machines."""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerLoop:
+    name: str
+    tick: Callable[[], int]  # does one round of work, returns how many items it handled
+    idle_seconds: float = 1.0
+
+
+WORKER_LOOPS: list[WorkerLoop] = []
+
+
+def register_worker(loop: WorkerLoop) -> None:
+    if all(existing.name != loop.name for existing in WORKER_LOOPS):
+        WORKER_LOOPS.append(loop)
+
+
+def run_loop(loop: WorkerLoop, stop: threading.Event) -> None:
+    while not stop.is_set():
+        handled = 0
+        try:
+            close_old_connections()
+            handled = loop.tick()
+        except Exception:
+            # One failing round must not end the loop: log it with its traceback and go on.
+            logger.exception("worker loop %s failed a round", loop.name)
+        if not handled:
+            stop.wait(loop.idle_seconds)
+
+
+def start_embedded_workers() -> threading.Event:
+    stop = threading.Event()
+    for loop in WORKER_LOOPS:
+        thread = threading.Thread(target=run_loop, args=(loop, stop), name=loop.name, daemon=True)
+        thread.start()
+        logger.info("started worker loop %s", loop.name)
+    return stop
+
+
+def run_workers_forever() -> None:
+    stop = start_embedded_workers()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        stop.set()
