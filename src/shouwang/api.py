@@ -68,11 +68,15 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def register_routers() -> None:
+    from shouwang.cases.api import router as cases_router
     from shouwang.core.api import auth_router, geo_router, people_router
+    from shouwang.notify.api import router as notify_router
 
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/geo", geo_router)
     api.add_router("/v1", people_router)
+    api.add_router("/v1/notify", notify_router)
+    api.add_router("/v1", cases_router)
 
 
 register_routers()

@@ -2,4 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from shouwang.cases.routing import websocket_urlpatterns as cases_ws
+from shouwang.notify.routing import websocket_urlpatterns as notify_ws
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [*cases_ws, *notify_ws]

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "shouwang.core",
+    "shouwang.notify",
+    "shouwang.cases",
 ]
 
 MIDDLEWARE = [
