@@ -22,7 +22,6 @@ def fresh_process_state() -> Iterator[None]:
     cache.clear()
     locate._index = None
     yield
-    cache.clear()
     locate._index = None
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,7 @@ from shouwang.core.models import (
     Unit,
     User,
 )
-from shouwang.core.selectors import scope_path
+from shouwang.core.selectors import scope_path_q
 from shouwang.core.services.audit import audit_record
 from shouwang.core.services.pii import pii_assign
 
@@ -27,8 +28,7 @@ PERMISSION_FIELDS = ("is_staff", "is_superuser", "is_active", "role")
 
 def _scoped(request: HttpRequest, queryset: QuerySet[Any], path_lookup: str) -> QuerySet[Any]:
     assert isinstance(request.user, User)
-    path = scope_path(request.user)
-    return queryset if path == "/" else queryset.filter(**{f"{path_lookup}__startswith": path})
+    return queryset.filter(scope_path_q(request.user, path_lookup))
 
 
 @admin.register(JurisdictionNode)
@@ -54,7 +54,7 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
         return _scoped(request, super().get_queryset(request).select_related("node"), "node__path")
 
 
-class PersonForm(forms.ModelForm[User]):
+class PersonForm(UserChangeForm[User]):
     phone = forms.CharField(label=_("手机号（留空不改）"), required=False)
     id_number = forms.CharField(label=_("身份证号（留空不改）"), required=False)
 

@@ -40,6 +40,14 @@ def audit_sign_in_failed(
     else:
         locked_now = signin_failure_register(username=username)
         action = AuditAction.SIGN_IN_LOCKED if locked_now else AuditAction.SIGN_IN_FAILED
+    # The account's own jurisdiction, so its town can see attacks on it; unknown names stay
+    # system-wide.
+    account = User.objects.filter(username=username).select_related("node").first()
+    node_path = account.node.path if account is not None and account.node is not None else ""
     audit_record(
-        action=action, result=AuditResult.FAILURE, actor_username=username, request=request
+        action=action,
+        result=AuditResult.FAILURE,
+        actor_username=username,
+        request=request,
+        node_path=node_path,
     )

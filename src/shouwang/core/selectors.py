@@ -23,6 +23,21 @@ def scope_path(user: User) -> str:
     return user.node.path
 
 
+def sees_whole_system(user: User) -> bool:
+    """City-level people (at a root node) and node-less superusers also see system-wide rows,
+    such as audit entries of failed sign-ins for unknown usernames."""
+    path = scope_path(user)
+    return path == "/" or path.count("/") == 2
+
+
+def scope_path_q(user: User, lookup: str) -> Q:
+    """Like scope_q, for a column holding a node path (e.g. AuditEntry.node_path), where an
+    empty path means a system-wide row."""
+    path = scope_path(user)
+    q = Q(**{f"{lookup}__startswith": path})
+    return q | Q(**{lookup: ""}) if sees_whole_system(user) else q
+
+
 def scope_q(user: User, *, via: str) -> Q:
     """A filter keeping rows whose jurisdiction node lies in the user's subtree. `via` is the
     lookup to the node ("node" for a FK named node, "" for nodes themselves)."""
@@ -133,10 +148,7 @@ def audit_entries_list(
 ) -> QuerySet[AuditEntry]:
     if not user.has_perm(VIEW_AUDIT):
         raise PermissionDeniedError()
-    path = scope_path(user)
-    entries = AuditEntry.objects.all()
-    if path != "/":
-        entries = entries.filter(node_path__startswith=path)
+    entries = AuditEntry.objects.filter(scope_path_q(user, "node_path"))
     filters = {"action": action, "result": result, "actor_username": actor}
     entries = entries.filter(**{k: v for k, v in filters.items() if v})
     if since:

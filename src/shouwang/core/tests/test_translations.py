@@ -1,0 +1,36 @@
+"""The English interface is complete: every Chinese source string has an English translation."""
+
+from pathlib import Path
+
+import shouwang
+
+CATALOGUE = Path(shouwang.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+
+def entries(text: str) -> list[dict[str, str]]:
+    found, current, field = [], {}, ""
+    for line in [*text.splitlines(), ""]:
+        if not line.strip():
+            if current:
+                found.append(current)
+            current, field = {}, ""
+        elif line.startswith("#,"):
+            current["flags"] = line
+        elif line.startswith(("msgid", "msgstr", "msgid_plural")):
+            field, _, value = line.partition(" ")
+            current[field] = value.strip()[1:-1]
+        elif line.startswith('"') and field:
+            current[field] += line.strip()[1:-1]
+    return found
+
+
+def test_every_source_string_has_an_english_translation() -> None:
+    items = [e for e in entries(CATALOGUE.read_text(encoding="utf-8")) if e.get("msgid")]
+    assert items, "the English catalogue is empty"
+    missing = [e["msgid"] for e in items if not (e.get("msgstr") or e.get("msgstr[0]"))]
+    assert missing == []
+
+
+def test_no_translation_is_left_fuzzy() -> None:
+    items = entries(CATALOGUE.read_text(encoding="utf-8"))
+    assert [e["msgid"] for e in items if "fuzzy" in e.get("flags", "") and e.get("msgid")] == []
