@@ -37,7 +37,7 @@ node_modules/.installed: package.json package-lock.json
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; } \
 		|| { echo "msgfmt (GNU gettext) is needed to compile translations"; exit 1; }
-	cd src/shouwang && ../../$(BIN)/shouwang compilemessages --ignore=.venv -v0
+	$(BIN)/shouwang compilemessages --ignore=.venv --ignore=node_modules --ignore=var -v0
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
