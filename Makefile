@@ -8,12 +8,13 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shouwang
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: demo test install lint typecheck test-sqlite test-postgresql messages lock serve clean
+.PHONY: demo test install browser lint typecheck test-sqlite test-postgresql messages lock serve \
+	screens clean
 
 demo: install
 	PORT=$(PORT) $(BIN)/shouwang demo --port $(PORT)
 
-test: install lint typecheck test-sqlite test-postgresql
+test: install browser lint typecheck test-sqlite test-postgresql
 
 install: $(VENV)/.installed node_modules/.installed .env messages
 
@@ -38,6 +39,20 @@ messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; } \
 		|| { echo "msgfmt (GNU gettext) is needed to compile translations"; exit 1; }
 	$(BIN)/shouwang compilemessages --ignore=.venv --ignore=node_modules --ignore=var -v0
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here);
+# CJK fonts so screenshots show Chinese. Installed when missing and we may (root, apt).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				chromium fonts-noto-cjk >/dev/null; \
+		else echo "Chromium or CJK fonts missing and cannot install: browser tests will skip"; fi; \
+	fi
+
+# Refreshes the screenshots in docs/screens from the browser tests.
+screens: install browser
+	SHOUWANG_SCREENS_DIR=docs/screens DATABASE_URL= $(BIN)/pytest -p no:cacheprovider -k browser
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
