@@ -1,6 +1,7 @@
 """Fixtures for every test suite."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -28,3 +29,40 @@ def fresh_process_state() -> Iterator[None]:
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()
+
+
+@pytest.fixture
+def flushable_db(transactional_db: None) -> Iterator[None]:
+    """A committed-transactions database whose audit log may be emptied by the flush after the
+    test (torn down before transactional_db, so the window is open while it flushes)."""
+    from shouwang.testing.audit_window import set_audit_purge_window
+
+    set_audit_purge_window(open_=False)
+    yield
+    set_audit_purge_window(open_=True)
+
+
+@pytest.fixture
+def live_server_url(flushable_db: None) -> Iterator[str]:
+    """A real uvicorn server (HTTP + WebSocket) on the test database, with worker loops."""
+    from shouwang.testing.live import running_server
+
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture
+def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Headless Chromium for one test. Playwright's sync API runs an event loop in this thread,
+    which Django would take for async code and refuse database calls from; for the length of
+    the test only, the test's own database calls are allowed."""
+    from playwright.sync_api import sync_playwright
+
+    from shouwang.testing.browser import CHROMIUM_ARGS, chromium_path
+
+    executable = chromium_path()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

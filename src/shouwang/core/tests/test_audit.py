@@ -102,6 +102,9 @@ def test_audit_entries_cannot_be_changed(city: City) -> None:
 
 
 def test_recent_audit_entries_cannot_be_deleted(city: City) -> None:
+    from shouwang.testing.audit_window import set_audit_purge_window
+
+    set_audit_purge_window(open_=False)
     sign_in("leader_1", PASSWORD)
     with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
         AuditEntry.objects.filter(action=AuditAction.SIGN_IN).delete()

@@ -51,3 +51,8 @@ def test_jurisdiction_page_lists_children(city: City) -> None:
     client.force_login(city.a.people["leader"])
     page = client.get(f"/jurisdiction/{city.a.village.code}/").content.decode()
     assert all(grid.name in page for grid in city.a.grids)
+
+
+def test_an_english_browser_still_gets_chinese_until_the_person_switches(db: None) -> None:
+    page = Client().get("/login/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "登录守望" in page
