@@ -70,13 +70,17 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def register_routers() -> None:
     from shouwang.cases.api import router as cases_router
     from shouwang.core.api import auth_router, geo_router, people_router
+    from shouwang.devices.api import router as devices_router
     from shouwang.notify.api import router as notify_router
+    from shouwang.places.api import router as places_router
 
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/geo", geo_router)
     api.add_router("/v1", people_router)
     api.add_router("/v1/notify", notify_router)
     api.add_router("/v1", cases_router)
+    api.add_router("/v1", places_router)
+    api.add_router("/v1", devices_router)
 
 
 register_routers()

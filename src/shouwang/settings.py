@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "shouwang.core",
     "shouwang.notify",
     "shouwang.cases",
+    "shouwang.places",
+    "shouwang.devices",
 ]
 
 MIDDLEWARE = [

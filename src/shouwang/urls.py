@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("shouwang.core.urls")),
     path("", include("shouwang.cases.urls")),
     path("", include("shouwang.notify.urls")),
+    path("", include("shouwang.places.urls")),
+    path("", include("shouwang.devices.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
