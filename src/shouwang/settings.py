@@ -209,6 +209,12 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Notifications: an SMS/voice gateway class (dotted path; empty logs instead of sending),
+# HTTP timeout for webhooks and robots, and the robots' per-minute budget (DingTalk/WeCom: ~20).
+SHOUWANG_SMS_BACKEND = os.environ.get("SHOUWANG_SMS_BACKEND", "")
+NOTIFY_HTTP_TIMEOUT_SECONDS = float(os.environ.get("SHOUWANG_NOTIFY_HTTP_TIMEOUT_SECONDS", "5"))
+NOTIFY_ROBOT_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_NOTIFY_ROBOT_POSTS_PER_MINUTE", "20"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -237,6 +237,7 @@ class AuditAction(models.TextChoices):
     PII_REVEALED = "pii_revealed", _("查看完整个人信息")
     PII_KEYS_ROTATED = "pii_keys_rotated", _("个人信息密钥轮换")
     DATA_IMPORTED = "data_imported", _("批量导入数据")
+    OUTBOX_RESENT = "outbox_resent", _("重新发送通知")
 
 
 class AuditResult(models.TextChoices):

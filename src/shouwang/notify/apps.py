@@ -6,3 +6,8 @@ class NotifyConfig(AppConfig):
     name = "shouwang.notify"
     label = "notify"
     verbose_name = _("消息通知")
+
+    def ready(self) -> None:
+        from shouwang.notify.delivery.worker import notify_workers_register
+
+        notify_workers_register()

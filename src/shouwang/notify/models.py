@@ -36,13 +36,20 @@ class OutboxMessage(models.Model):
     state = models.CharField(
         _("状态"), max_length=16, choices=OutboxState.choices, default=OutboxState.PENDING
     )
+    # Counted when a worker claims the row (delivery/claim.py), so that a message whose delivery
+    # kills the worker still runs out of attempts; a robot message held back by its rate budget
+    # gets the attempt back.
     attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
     max_attempts = models.PositiveIntegerField(_("最多尝试"), default=8)
     next_attempt_at = models.DateTimeField(_("下次尝试"))
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Which worker holds the lease: an outcome is recorded only by the lease holder, so a worker
+    # that overran its lease cannot overwrite what the worker that took over recorded.
+    lease_owner = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    provider_ref = models.CharField(_("对方编号"), max_length=100, blank=True)
     node = models.ForeignKey(
         JurisdictionNode, verbose_name=_("辖区"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -57,6 +64,15 @@ class OutboxMessage(models.Model):
     requires_ack = models.BooleanField(_("需确认"), default=False)
     ack_deadline = models.DateTimeField(_("确认时限"), null=True, blank=True)
     acked_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    renotified_at = models.DateTimeField(_("再次提醒时间"), null=True, blank=True)
+    renotify_of = models.ForeignKey(
+        "self",
+        verbose_name=_("原消息"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="renotifications",
+    )
     subject_type = models.CharField(max_length=64, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)
 
@@ -66,7 +82,68 @@ class OutboxMessage(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["state", "next_attempt_at"]),
             models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["person", "-created_at"]),
+            # The acknowledgement sweep reads only messages still waiting for an ack.
+            models.Index(
+                fields=["ack_deadline"],
+                name="notify_awaiting_ack",
+                condition=models.Q(
+                    requires_ack=True, acked_at__isnull=True, renotified_at__isnull=True
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.recipient} [{self.state}]"
+
+
+class WebhookEndpoint(models.Model):
+    """An outside system that receives signed JSON POSTs. `secret` keys the HMAC signature; it
+    is stored in clear because signing needs it."""
+
+    code = models.SlugField(_("编码"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    url = models.URLField(_("地址"), max_length=500)
+    secret = models.CharField(_("签名密钥"), max_length=200)
+    node = models.ForeignKey(
+        JurisdictionNode, verbose_name=_("辖区"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Webhook 接收方")
+        verbose_name_plural = _("Webhook 接收方")
+        ordering: ClassVar = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class RobotKind(models.TextChoices):
+    DINGTALK = Channel.DINGTALK.value, _("钉钉机器人")
+    WECOM = Channel.WECOM.value, _("企业微信机器人")
+
+
+class RobotWebhook(models.Model):
+    """A group-chat robot. DingTalk: `url` carries the access_token and `secret` is the optional
+    signing secret (加签). WeCom: `url` carries the key; no secret."""
+
+    code = models.SlugField(_("编码"), max_length=64, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=RobotKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    url = models.URLField(_("地址"), max_length=500)
+    secret = models.CharField(_("加签密钥"), max_length=200, blank=True)
+    node = models.ForeignKey(
+        JurisdictionNode, verbose_name=_("辖区"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+        ordering: ClassVar = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"

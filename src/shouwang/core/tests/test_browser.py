@@ -41,8 +41,8 @@ def test_person_switches_the_interface_to_english(
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     sign_in(page, live_server_url, "dispatcher_1")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the switch submits its form on change
+        page.select_option("select[name=language]", "en")
     assert "Jurisdiction" in page.inner_text("main")
     page.screenshot(path=screens_dir() / "home-dispatcher-en.png")
     context.close()

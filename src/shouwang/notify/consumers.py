@@ -1,0 +1,80 @@
+"""The notification socket (`ws/notify/`): a signed-in person's own messages, their unit's, and
+for command-room roles their jurisdiction's screen pushes. Signs in with the session cookie, or
+with `?token=<API token>` for clients that cannot send cookies (apps, big-screen players).
+Without a valid sign-in the socket is accepted and closed at once with code 4401, so a client
+can tell "sign in again" from a network failure."""
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from shouwang.core.errors import ApplicationError
+from shouwang.core.models import User
+from shouwang.core.services.tokens import token_authenticate
+from shouwang.notify.selectors import socket_groups_for
+from shouwang.notify.services import notification_acknowledge
+from shouwang.notify.serving_loop import serving_loop_remember
+
+CLOSE_UNAUTHENTICATED = 4401
+
+
+async def _token_user(token: str) -> User | None:
+    user: User | None = await database_sync_to_async(token_authenticate)(token=token)
+    return user
+
+
+async def _groups(user: User) -> list[str]:
+    groups: list[str] = await database_sync_to_async(socket_groups_for)(user=user)
+    return groups
+
+
+async def _acknowledge(user: User, message_id: int) -> None:
+    await database_sync_to_async(notification_acknowledge)(actor=user, message_id=message_id)
+
+
+class NotifyConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channels is untyped
+    user: User | None = None
+
+    async def connect(self) -> None:
+        serving_loop_remember()
+        self.user = await self._signed_in_user()
+        await self.accept()
+        if self.user is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        for group in await _groups(self.user):
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups.append(group)  # left again by Channels on disconnect
+
+    async def _signed_in_user(self) -> User | None:
+        user = self.scope.get("user")
+        if isinstance(user, User) and user.is_active:
+            return user
+        tokens = parse_qs(self.scope.get("query_string", b"").decode()).get("token")
+        return await _token_user(tokens[0]) if tokens else None
+
+    async def notify_message(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {
+                "type": "notify.message",
+                "id": event["id"],
+                "idempotency_key": event["idempotency_key"],
+                "message": event["message"],
+            }
+        )
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """`{"type": "ack", "id": N}` acknowledges message N, as POST /messages/N/ack does."""
+        if self.user is None or not isinstance(content, dict) or content.get("type") != "ack":
+            return
+        message_id = content.get("id")
+        if not isinstance(message_id, int):
+            return
+        try:
+            await _acknowledge(self.user, message_id)
+        except ApplicationError as exc:
+            await self.send_json({"type": "error", "id": message_id, **exc.as_body()})
+            return
+        await self.send_json({"type": "notify.acked", "id": message_id})

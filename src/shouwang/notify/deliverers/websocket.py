@@ -1,0 +1,68 @@
+"""WebSocket: hand each message to the channel-layer group named by its recipient. With the
+in-memory layer (embedded mode) the sends run on the ASGI server's loop; see serving_loop.py."""
+
+import asyncio
+import re
+from collections.abc import Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime
+from typing import Any
+
+from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
+
+from shouwang.notify.deliverers.base import DeliveryRuntime, Outcome, error_text
+from shouwang.notify.models import OutboxMessage
+from shouwang.notify.serving_loop import serving_loop
+
+# What Channels accepts as a group name (BaseChannelLayer.group_name_regex, length < 100).
+GROUP_NAME_RE = re.compile(r"^[a-zA-Z\d\-_.]{1,99}$")
+SERVING_LOOP_WAIT_SECONDS = 10.0
+
+
+def socket_event(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "type": "notify.message",
+        "message": message.payload,
+        "id": message.pk,
+        "idempotency_key": message.idempotency_key,
+    }
+
+
+async def _send_all(layer: BaseChannelLayer, messages: Sequence[OutboxMessage]) -> list[Outcome]:
+    results = await asyncio.gather(
+        *(layer.group_send(m.recipient, socket_event(m)) for m in messages),
+        return_exceptions=True,
+    )
+    return [
+        Outcome.failed(m.pk, error_text(r))
+        if isinstance(r, BaseException)
+        else Outcome.delivered(m.pk)
+        for m, r in zip(messages, results, strict=True)
+    ]
+
+
+class WebsocketDeliverer:
+    def deliver(
+        self, messages: Sequence[OutboxMessage], *, now: datetime, runtime: DeliveryRuntime
+    ) -> list[Outcome]:
+        valid = [m for m in messages if GROUP_NAME_RE.match(m.recipient)]
+        invalid = [
+            Outcome.failed(m.pk, f"invalid group name {m.recipient!r}", permanent=True)
+            for m in messages
+            if not GROUP_NAME_RE.match(m.recipient)
+        ]
+        return invalid + (self._send(valid, runtime) if valid else [])
+
+    def _send(self, messages: list[OutboxMessage], runtime: DeliveryRuntime) -> list[Outcome]:
+        layer = get_channel_layer()
+        if layer is None:
+            return [Outcome.failed(m.pk, "no channel layer configured") for m in messages]
+        loop = serving_loop() if isinstance(layer, InMemoryChannelLayer) else None
+        if loop is None:
+            return runtime.run(_send_all(layer, messages))
+        future = asyncio.run_coroutine_threadsafe(_send_all(layer, messages), loop)
+        try:
+            return future.result(timeout=SERVING_LOOP_WAIT_SECONDS)
+        except FutureTimeout:
+            future.cancel()
+            return [Outcome.failed(m.pk, "serving loop did not answer") for m in messages]
