@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "shouwang.cases",
     "shouwang.places",
     "shouwang.devices",
+    "shouwang.open311",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ admin.site.site_title = "守望 Shouwang"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
+    path("open311/v2/", include("shouwang.open311.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("shouwang.core.urls")),
