@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shouwang.places",
     "shouwang.devices",
     "shouwang.open311",
+    "shouwang.insight",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("shouwang.notify.urls")),
     path("", include("shouwang.places.urls")),
     path("", include("shouwang.devices.urls")),
+    path("", include("shouwang.insight.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

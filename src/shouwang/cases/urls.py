@@ -1,5 +1,10 @@
-"""Page routes of this app (mounted at the site root by shouwang/urls.py)."""
+"""Page routes of the cases app: the dispatcher console and big screen, the field pages
+(responders, citizens), and the supervisor queues."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import include, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", include("shouwang.cases.urls_console")),
+    path("", include("shouwang.cases.urls_field")),
+    path("", include("shouwang.cases.urls_supervisor")),
+]

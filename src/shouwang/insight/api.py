@@ -1,0 +1,5 @@
+"""Thin API handlers: parse, call a selector or service, return."""
+
+from ninja import Router
+
+router = Router(tags=["insight"])
