@@ -211,6 +211,16 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- The closed loop: radii in metres, windows in minutes, upload limit in bytes (nginx's
+# client_max_body_size must allow it).
+SHOUWANG_ARRIVE_RADIUS_M = int(os.environ.get("SHOUWANG_ARRIVE_RADIUS_M", "300"))
+SHOUWANG_FIRST_RESPONDER_RADIUS_M = int(os.environ.get("SHOUWANG_FIRST_RESPONDER_RADIUS_M", "1000"))
+SHOUWANG_DUPLICATE_RADIUS_M = int(os.environ.get("SHOUWANG_DUPLICATE_RADIUS_M", "300"))
+SHOUWANG_DUPLICATE_WINDOW_MINUTES = int(os.environ.get("SHOUWANG_DUPLICATE_WINDOW_MINUTES", "120"))
+SHOUWANG_POSITION_FRESH_MINUTES = int(os.environ.get("SHOUWANG_POSITION_FRESH_MINUTES", "10"))
+SHOUWANG_ATTACHMENT_MAX_BYTES = int(os.environ.get("SHOUWANG_ATTACHMENT_MAX_BYTES", str(10 << 20)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = SHOUWANG_ATTACHMENT_MAX_BYTES + (1 << 20)
+
 # --- Notifications: an SMS/voice gateway class (dotted path; empty logs instead of sending),
 # HTTP timeout for webhooks and robots, and the robots' per-minute budget (DingTalk/WeCom: ~20).
 SHOUWANG_SMS_BACKEND = os.environ.get("SHOUWANG_SMS_BACKEND", "")

@@ -15,6 +15,7 @@ from shapely.geometry import mapping
 from tqdm import tqdm
 
 from shouwang.core.demo.geography import Area, CityGeography, build_city_geography
+from shouwang.core.demo.steps import DEMO_STEPS
 from shouwang.core.models import (
     AuditAction,
     JurisdictionNode,
@@ -58,6 +59,7 @@ class DemoSummary:
     units: int = 0
     people: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, node
+    steps: dict[str, int] = field(default_factory=dict)  # other apps' demo rows by step name
 
 
 def _geometry(area: Area) -> dict[str, Any]:
@@ -322,10 +324,8 @@ def seed_demo(
             },
         )
     boundaries_changed()
+    logins = ensure_demo_logins(password)
+    steps = {step.name: step.run(seed, scale) for step in DEMO_STEPS}
     return DemoSummary(
-        created=True,
-        nodes=len(nodes),
-        units=len(units),
-        people=people,
-        logins=ensure_demo_logins(password),
+        created=True, nodes=len(nodes), units=len(units), people=people, logins=logins, steps=steps
     )

@@ -38,6 +38,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"demo city built in {time.monotonic() - started:.1f} s: {summary.nodes} "
                 f"jurisdiction nodes, {summary.units} units, {summary.people} people"
+                + "".join(f", {count} {name}" for name, count in summary.steps.items())
             )
         else:
             self.stdout.write("demo city already present: nothing added (演示城市已存在)")

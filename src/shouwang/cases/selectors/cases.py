@@ -1,0 +1,170 @@
+"""Reading cases, always through what the acting user may see: cases in their jurisdiction,
+cases they registered, cases assigned to them or their unit, and cases routed or transferred to
+their unit (services/access.py states the same rule for single cases)."""
+
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from shouwang.cases.models import Assignment, Attachment, Callback, Case, TimelineEvent
+from shouwang.core.errors import InvalidInput, NotFound
+from shouwang.core.models import Role, User
+from shouwang.core.selectors import node_get, scope_path, scope_q
+
+
+def visible_cases_q(user: User) -> Q:
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    mine = Q(person=user)
+    if user.unit_id is not None:
+        mine |= Q(unit_id=user.unit_id)
+    assigned = Q(Exists(Assignment.objects.filter(mine, case=OuterRef("pk"))))
+    q = scope_q(user, via="node") | Q(created_by=user) | assigned
+    if user.unit_id is not None:
+        q |= Q(responsible_unit_id=user.unit_id)
+    return q
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    return Case.objects.filter(visible_cases_q(user))
+
+
+def cases_list(
+    *,
+    user: User,
+    state: list[str] | None = None,
+    category: str | None = None,
+    kind: str | None = None,
+    channel: str | None = None,
+    priority: int | None = None,
+    node_code: str | None = None,
+    search: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    diverted: bool | None = None,
+) -> QuerySet[Case]:
+    """Newest first. `node_code` narrows to that node's subtree (a node outside the user's
+    jurisdiction is NotFound); `search` matches the number, the address or the description."""
+    cases = visible_cases(user).select_related("category", "node", "responsible_unit")
+    if node_code:
+        node = node_get(user=user, code=node_code)
+        cases = cases.filter(node__path__startswith=node.path)
+    if state:
+        cases = cases.filter(state__in=state)
+    filters = {"category__code": category, "kind": kind, "channel": channel, "priority": priority}
+    cases = cases.filter(**{k: v for k, v in filters.items() if v is not None and v != ""})
+    if diverted is not None:
+        cases = cases.filter(diverted=diverted)
+    if search:
+        cases = cases.filter(
+            Q(number__iexact=search) | Q(address__contains=search) | Q(description__contains=search)
+        )
+    if since:
+        cases = cases.filter(received_at__gte=since)
+    if until:
+        cases = cases.filter(received_at__lt=until)
+    return cases.order_by("-received_at", "-id")
+
+
+def _detail_queryset() -> QuerySet[Case]:
+    return Case.objects.select_related(
+        "category", "node", "responsible_unit", "merged_into", "diverted_to", "created_by"
+    ).prefetch_related(
+        Prefetch(
+            "timeline",
+            queryset=TimelineEvent.objects.select_related("actor").order_by("at", "id"),
+        ),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("person", "unit").order_by("id"),
+        ),
+        "attachments",
+        Prefetch("callbacks", queryset=Callback.objects.select_related("by")),
+    )
+
+
+def case_get(*, user: User, case_id: int) -> Case:
+    """One case with what its detail page shows, or NotFound when the user may not see it."""
+    case = _detail_queryset().filter(visible_cases_q(user), pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def case_refetch(*, case_id: int) -> Case:
+    """A case just changed by a service that authorised the actor (see cases/api.py `_after`);
+    not for looking cases up."""
+    return _detail_queryset().get(pk=case_id)
+
+
+def case_reference(*, user: User, case_id: int, field: str) -> Case:
+    """A case named in a request body (merge into …): InvalidInput, not NotFound, when the
+    user may not see it, because the request's own case was found."""
+    case = visible_cases(user).select_related("node").filter(pk=case_id).first()
+    if case is None:
+        raise InvalidInput(_("目标事件不存在或不在您的辖区内。"), extra={"field": field})
+    return case
+
+
+def attachment_get(*, user: User, case_id: int, pk: int) -> Attachment:
+    """A photo of a case the user may see, or NotFound."""
+    attachment = (
+        Attachment.objects.filter(case__in=visible_cases(user).filter(pk=case_id).values("pk"))
+        .filter(pk=pk)
+        .first()
+    )
+    if attachment is None:
+        raise NotFound()
+    return attachment
+
+
+def case_room_allowed(*, user: User, case_id: int) -> bool:
+    """Whether the user may join the case room (notify.groups.case_group): command and
+    assignees, i.e. whoever may see the case."""
+    return visible_cases(user).filter(pk=case_id).exists()
+
+
+def timeline_since(
+    *, user: User, case_id: int, after_id: int = 0, limit: int = 200
+) -> list[TimelineEvent]:
+    """The case's timeline after event `after_id`, oldest first: what a reconnecting case-room
+    client missed. NotFound when the user may not see the case."""
+    if not case_room_allowed(user=user, case_id=case_id):
+        raise NotFound()
+    return list(
+        TimelineEvent.objects.filter(case_id=case_id, pk__gt=after_id)
+        .select_related("actor")
+        .order_by("id")[:limit]
+    )
+
+
+def case_track(*, receipt_code: str) -> Case:
+    """The citizen's view by receipt code: the caller needs nothing else, and the tracking page
+    shows only public timeline steps, never personal data."""
+    case = (
+        Case.objects.select_related("category")
+        .prefetch_related(
+            Prefetch(
+                "timeline",
+                queryset=TimelineEvent.objects.filter(is_public=True).order_by("at", "id"),
+                to_attr="public_timeline",
+            )
+        )
+        .filter(receipt_code=receipt_code.strip().upper())
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def caller_visible(*, user: User, case: Case) -> bool:
+    """Whether the user sees who called (masked phone, name). A 12345 caller who asked for
+    confidentiality (GB/T 33358) is shown only to dispatchers and leaders of the jurisdiction,
+    not to the units doing the work."""
+    if not case.confidential:
+        return True
+    if not case.node.path.startswith(scope_path(user)):
+        return False
+    return user.is_superuser or user.role in {Role.DISPATCHER, Role.LEADER, Role.ADMIN}
