@@ -221,6 +221,9 @@ SHOUWANG_POSITION_FRESH_MINUTES = int(os.environ.get("SHOUWANG_POSITION_FRESH_MI
 SHOUWANG_ATTACHMENT_MAX_BYTES = int(os.environ.get("SHOUWANG_ATTACHMENT_MAX_BYTES", str(10 << 20)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = SHOUWANG_ATTACHMENT_MAX_BYTES + (1 << 20)
 
+# --- Open311 GeoReport v2: posts per API key per minute.
+OPEN311_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_OPEN311_POSTS_PER_MINUTE", "30"))
+
 # --- Notifications: an SMS/voice gateway class (dotted path; empty logs instead of sending),
 # HTTP timeout for webhooks and robots, and the robots' per-minute budget (DingTalk/WeCom: ~20).
 SHOUWANG_SMS_BACKEND = os.environ.get("SHOUWANG_SMS_BACKEND", "")

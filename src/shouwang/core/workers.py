@@ -42,6 +42,9 @@ def run_loop(loop: WorkerLoop, stop: threading.Event) -> None:
             connections.close_all()
         if not handled:
             stop.wait(loop.idle_seconds)
+    # This thread's connections would otherwise stay open after a stop (and keep PostgreSQL
+    # from dropping a test database).
+    connections.close_all()
 
 
 def start_embedded_workers() -> threading.Event:
