@@ -26,7 +26,21 @@ class HomeLink:
         return reverse(self.url_name)
 
 
+COMMAND = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+SUPERVISORS = frozenset({Role.LEADER, Role.ADMIN})
+FIELD = frozenset({Role.RESPONDER, Role.FIRST_RESPONDER, Role.INSPECTOR, Role.MEDIATOR})
+
 HOME_LINKS: list[HomeLink] = [
+    HomeLink(_("指挥台"), _("接警、派单与实时事件列表"), "console", roles=COMMAND),
+    HomeLink(_("大屏"), _("投屏：今日数据、地图与最新事件"), "screen", roles=COMMAND),
+    HomeLink(_("我的任务"), _("接单、到场、处置反馈（手机）"), "field-tasks", roles=FIELD),
+    HomeLink(_("随手拍"), _("上报隐患与求助，拍照定位"), "citizen-report"),
+    HomeLink(_("核查结案"), _("核查处置结果，通过或退回"), "supervise-verify", roles=SUPERVISORS),
+    HomeLink(_("回访"), _("已结案事件的满意度回访"), "supervise-callbacks", roles=SUPERVISORS),
+    HomeLink(_("闭环指标"), _("8分钟到场率、按时率、分流与满意度"), "kpi", roles=COMMAND),
+    HomeLink(
+        _("发送失败的通知"), _("查看并重新发送失败的通知"), "notify-dead-letters", roles=COMMAND
+    ),
     HomeLink(_("辖区"), _("查看辖区树、边界与下级单位"), "jurisdiction"),
     HomeLink(
         _("审计日志"),

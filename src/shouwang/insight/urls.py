@@ -1,5 +1,10 @@
 """Page routes of insight (KPI pages, reports), mounted at the site root."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from shouwang.insight import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("kpi/", views.kpi_page, name="kpi"),
+    path("kpi/export.xlsx", views.kpi_export, name="kpi-export"),
+]
