@@ -113,6 +113,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a live server thread in browser tests sees the test data; one per
     # process so concurrent test runs never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI every request runs in its own thread, so persistent connections are never
+    # reused (CONN_MAX_AGE > 0 ran PostgreSQL out of connections under load, 0 reconnects per
+    # request): a bounded per-process pool shared by all threads instead.
+    pool_max = int(os.environ.get("SHOUWANG_DB_POOL_MAX", "20"))
+    if pool_max > 0 and DATABASES["default"].get("CONN_MAX_AGE", 0) == 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": pool_max,
+            "timeout": float(os.environ.get("SHOUWANG_DB_POOL_TIMEOUT", "10")),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer: Redis in production, process memory embedded.
