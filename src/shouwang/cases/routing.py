@@ -1,5 +1,9 @@
 """WebSocket routes of this app (gathered by shouwang/routing.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from shouwang.cases.consumers import CaseRoomConsumer
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    path("ws/cases/<int:case_id>/", CaseRoomConsumer.as_asgi()),
+]
