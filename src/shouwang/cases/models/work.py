@@ -125,6 +125,7 @@ class TimelineKind(models.TextChoices):
     OVERDUE = "overdue", _("超时督办")
     CANCELLED = "cancelled", _("撤销")
     ATTACHMENT_ADDED = "attachment_added", _("上传照片")
+    MESSAGE = "message", _("处置群消息")
 
 
 class TimelineEvent(models.Model):

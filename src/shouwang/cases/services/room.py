@@ -38,10 +38,7 @@ from shouwang.cases.states import CaseState
 from shouwang.core.errors import IllegalTransition, InvalidInput, PermissionDeniedError
 from shouwang.core.models import Role, User
 
-# The timeline kind of a room message. TimelineKind has no member for it yet (asked for:
-# MESSAGE = "message", "处置群消息"); the column is a plain CharField, so the value is stored as
-# it is until then, as notify does with AuditAction.OUTBOX_RESENT.
-ROOM_MESSAGE_KIND = "message"
+ROOM_MESSAGE_KIND = TimelineKind.MESSAGE
 MESSAGE_MAX_CHARS = 1000
 
 
