@@ -10,7 +10,6 @@ stored), so a position is neither a timeline event nor an outbox row. The socket
 it fans it out to the room's other sockets (cases/consumers.py), and a socket that (re)connects
 reads the latest positions of the case's assignees from the database."""
 
-from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -83,7 +82,7 @@ def room_message_post(*, actor: User, case: Case, text: str) -> TimelineEvent:
         )
     event = timeline_add(
         case=case,
-        kind=cast(TimelineKind, ROOM_MESSAGE_KIND),
+        kind=ROOM_MESSAGE_KIND,
         actor=actor,
         data={"text": body},
     )
