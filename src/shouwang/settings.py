@@ -232,6 +232,10 @@ SHOUWANG_POSITION_FRESH_MINUTES = int(os.environ.get("SHOUWANG_POSITION_FRESH_MI
 SHOUWANG_ATTACHMENT_MAX_BYTES = int(os.environ.get("SHOUWANG_ATTACHMENT_MAX_BYTES", str(10 << 20)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = SHOUWANG_ATTACHMENT_MAX_BYTES + (1 << 20)
 
+# --- Citizen reports: anonymous reports per address per window.
+SHOUWANG_REPORT_RATE_LIMIT = int(os.environ.get("SHOUWANG_REPORT_RATE_LIMIT", "5"))
+SHOUWANG_REPORT_RATE_WINDOW_S = int(os.environ.get("SHOUWANG_REPORT_RATE_WINDOW_S", "3600"))
+
 # --- Open311 GeoReport v2: posts per API key per minute.
 OPEN311_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_OPEN311_POSTS_PER_MINUTE", "30"))
 

@@ -84,10 +84,8 @@ def list_nodes(
 
 
 @geo_router.get("/nodes/{code}", response=NodeDetail)
-def get_node(request: HttpRequest, code: str) -> dict[str, object]:
-    node = selectors.node_get(user=acting_user(request), code=code)
-    lineage = [n for n in selectors.node_lineage(node=node) if n.pk != node.pk]
-    return {**NodeOut.from_orm(node).dict(), "boundary": node.boundary, "lineage": lineage}
+def get_node(request: HttpRequest, code: str) -> JurisdictionNode:
+    return selectors.node_get(user=acting_user(request), code=code)
 
 
 @geo_router.get("/nodes/{code}/children.geojson")

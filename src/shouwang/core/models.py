@@ -238,6 +238,7 @@ class AuditAction(models.TextChoices):
     PII_KEYS_ROTATED = "pii_keys_rotated", _("个人信息密钥轮换")
     DATA_IMPORTED = "data_imported", _("批量导入数据")
     OUTBOX_RESENT = "outbox_resent", _("重新发送通知")
+    DEVICE_COMMAND = "device_command", _("向设备下发指令")
 
 
 class AuditResult(models.TextChoices):

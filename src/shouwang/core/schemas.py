@@ -5,6 +5,9 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from shouwang.core.models import JurisdictionNode
+from shouwang.core.selectors import node_lineage
+
 
 class TokenIn(Schema):
     username: str = Field(min_length=1, max_length=150)
@@ -35,6 +38,11 @@ class NodeOut(NodeBrief):
 class NodeDetail(NodeOut):
     boundary: dict[str, Any] | None
     lineage: list[NodeBrief] = []
+
+    @staticmethod
+    def resolve_lineage(obj: JurisdictionNode) -> list[JurisdictionNode]:
+        """The ancestors, root first (the node itself left out)."""
+        return [n for n in node_lineage(node=obj) if n.pk != obj.pk]
 
 
 class LocateOut(Schema):

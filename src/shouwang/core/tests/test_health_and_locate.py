@@ -98,3 +98,10 @@ def test_children_geojson_is_a_feature_collection(city: City) -> None:
     )
     assert body["type"] == "FeatureCollection"
     assert [f["properties"]["code"] for f in body["features"]] == [g.code for g in city.a.grids]
+
+
+def test_node_detail_names_its_parent_and_lineage(city: City) -> None:
+    body = ApiClient("admin_city").get(f"/api/v1/geo/nodes/{city.a.village.code}").json()
+    assert body["parent_code"] == city.a.node.code
+    assert [n["code"] for n in body["lineage"]] == ["330782", city.a.node.code]
+    assert body["boundary"]["type"] == "Polygon"
