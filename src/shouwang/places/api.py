@@ -1,5 +1,42 @@
 """Thin API handlers: parse, call a selector or service, return."""
 
+from django.http import HttpRequest
 from ninja import Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from shouwang.core.api import acting_user
+from shouwang.places import selectors
+from shouwang.places.schemas import ContactOut, PremisesDetail, PremisesOut, RoomOut
 
 router = Router(tags=["places"])
+
+
+@router.get("/premises", response=list[PremisesOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_premises(
+    request: HttpRequest, kind: str | None = None, node: str | None = None, q: str | None = None
+) -> object:
+    """Premises in your jurisdiction, by kind, by node (and its subtree) and by text."""
+    return selectors.premises_list(user=acting_user(request), kind=kind, node_code=node, search=q)
+
+
+@router.get("/premises/{code}", response=PremisesDetail)
+def get_premises(request: HttpRequest, code: str) -> PremisesDetail:
+    """One premises with its rooms and the five alarm contacts as they resolve now."""
+    premises = selectors.premises_get(user=acting_user(request), code=code)
+    plan = selectors.premises_alarm_contacts(premises=premises)
+    return PremisesDetail(
+        **PremisesOut.from_orm(premises).dict(),
+        rooms=[RoomOut(number=r.number, floor=r.floor) for r in premises.rooms.all()],
+        contacts=[
+            ContactOut(
+                role=c.role,
+                name=c.name,
+                person=c.person.username if c.person else None,
+                unit=c.unit.code if c.unit else None,
+                fallback=c.fallback,
+            )
+            for c in plan.contacts
+        ],
+        missing_contacts=[str(role) for role in plan.missing],
+    )

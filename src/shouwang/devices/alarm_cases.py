@@ -1,0 +1,341 @@
+"""The one place where devices meet the closed loop (cases) and its notifications.
+
+An alarm incident is one case (kind alarm, channel device, priority urgent) at the premises,
+received and dispatched at once — five-in-sync: assignments to the premises' five contacts, the
+case room, their notifications (acknowledgement required) and the screens of its jurisdiction,
+all in the transaction that committed the alarm. Each further alarm of the incident is a
+timeline entry of the same case. A maintenance incident is one case (kind maintenance) left for
+the dispatchers; it is cancelled when every device is restored.
+
+The loop's services act for a person; for what the system does on its own here the actor is the
+city's device gateway, a dispatcher account without a password that cannot sign in."""
+
+import contextlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from shouwang.cases.models import (
+    Assignment,
+    AssignmentState,
+    Case,
+    CaseChannel,
+    CaseKind,
+    Category,
+    Priority,
+    TimelineKind,
+)
+from shouwang.cases.services import (
+    assignment_accept,
+    assignment_arrive,
+    case_cancel,
+    case_dispatch,
+    case_intake,
+)
+from shouwang.cases.services.locking import lock_case
+from shouwang.cases.services.notifications import announce
+from shouwang.cases.services.timeline import timeline_add
+from shouwang.cases.states import OPEN_STATES
+from shouwang.core.errors import ApplicationError
+from shouwang.core.models import JurisdictionNode, Role, Unit, UnitKind, User
+from shouwang.core.selectors import node_lineage
+from shouwang.core.services.people import person_create
+from shouwang.devices.links import ack_link_url
+from shouwang.devices.models import Alarm, AlarmKind, ContactNotice, Incident, MaintenanceItem
+from shouwang.notify.groups import person_group, screen_group, unit_group
+from shouwang.notify.models import Channel
+from shouwang.notify.selectors import notifications_mine_list
+from shouwang.notify.services import notification_acknowledge, outbox_enqueue
+from shouwang.places.models import ContactRole, Premises
+
+CATEGORY_BY_KIND = {
+    AlarmKind.SMOKE: "smoke_alarm",
+    AlarmKind.GAS: "gas_leak",
+    AlarmKind.WATER_PRESSURE: "fire_rescue",
+    AlarmKind.DOOR: "suspicious",
+    AlarmKind.SOS: "rescue",
+    AlarmKind.OTHER: "fire_rescue",
+}
+MAINTENANCE_CATEGORY = "device_maintenance"
+RESPONDED = (AssignmentState.ACCEPTED, AssignmentState.ARRIVED, AssignmentState.RESOLVED)
+EXTRA_CHANNELS = {"webhook": Channel.WEBHOOK, "dingtalk": Channel.DINGTALK, "wecom": Channel.WECOM}
+
+
+def device_gateway(node: JurisdictionNode) -> User:
+    """The city's device gateway account, created on first use."""
+    city_code = node.path.strip("/").split("/")[0]  # the root of the path: no lineage query
+    username = f"devices-gateway-{city_code}"
+    return User.objects.filter(username=username).first() or _gateway_create(username, city_code)
+
+
+def _gateway_create(username: str, city_code: str) -> User:
+    try:
+        with transaction.atomic():
+            return person_create(
+                username=username,
+                role=Role.DISPATCHER,
+                node=JurisdictionNode.objects.get(code=city_code),
+                full_name="设备告警网关",
+            )
+    except (ApplicationError, IntegrityError):
+        return User.objects.get(username=username)  # made by a concurrent alarm
+
+
+def _category(code: str) -> Category:
+    found = Category.objects.filter(code=code, is_active=True).select_related("parent").first()
+    return found or Category.objects.select_related("parent").get(code="fire_rescue")
+
+
+def _where(premises: Premises, alarm: Alarm | None) -> str:
+    room = alarm.device.room if alarm is not None else None
+    return f"{premises.name} {room.number}" if room is not None else premises.name
+
+
+def case_is_open(case_id: int | None) -> bool:
+    return case_id is None or Case.objects.filter(pk=case_id, state__in=OPEN_STATES).exists()
+
+
+def _intake(premises: Premises, category: Category, kind: CaseKind, text: str) -> Case:
+    with translation.override(settings.LANGUAGE_CODE):
+        return case_intake(
+            actor=device_gateway(premises.node),
+            category=category,
+            description=text,
+            channel=CaseChannel.DEVICE,
+            kind=kind,
+            priority=Priority.URGENT if kind == CaseKind.ALARM else None,
+            lat=premises.lat,
+            lng=premises.lng,
+            address=premises.address or premises.name,
+            node=premises.node,
+        ).case
+
+
+def alarm_case_open(*, incident: Incident, alarm: Alarm) -> int:
+    premises = incident.premises
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("%(where)s：%(device)s %(serial)s %(kind)s") % {
+            "where": _where(premises, alarm),
+            "device": alarm.device.get_device_type_display(),
+            "serial": alarm.device.serial,
+            "kind": alarm.get_kind_display(),
+        }
+    case = _intake(
+        premises, _category(CATEGORY_BY_KIND[AlarmKind(alarm.kind)]), CaseKind.ALARM, text
+    )
+    notices = list(incident.notices.select_related("person", "unit", "unit__node"))
+    people = [n.person for n in notices if n.person is not None]
+    units = _units_lead_first(n.unit for n in notices if n.person is None and n.unit is not None)
+    if people or units:
+        case_dispatch(
+            actor=device_gateway(premises.node), case=case, people=people, units=units, note=text
+        )
+    for notice in notices:
+        _extra(notice, case, alarm, "alarm")
+    return case.pk
+
+
+def _units_lead_first(units: Iterable[Unit]) -> list[Unit]:
+    # The first unit leads the case: the micro fire station, who will be on scene first.
+    return sorted(units, key=lambda u: u.kind != UnitKind.MICRO_FIRE_STATION)
+
+
+def alarm_case_join(*, incident: Incident, alarm: Alarm) -> None:
+    """Another detector of the premises: one more entry on the incident's case."""
+    if incident.case_id is None:
+        return
+    case = lock_case(incident.case_id)
+    event = timeline_add(
+        case=case,
+        kind=TimelineKind.DUPLICATE_MERGED,
+        actor=device_gateway(incident.premises.node),
+        from_state=case.state,
+        to_state=case.state,
+        data={
+            "alarm": alarm.pk,
+            "device": alarm.device.serial,
+            "room": alarm.device.room.number if alarm.device.room else None,
+            "kind": alarm.kind,
+        },
+    )
+    announce(case, event)
+
+
+def maintenance_case_open(*, incident: Incident, item: MaintenanceItem) -> int:
+    premises = incident.premises
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("%(where)s：%(serial)s %(kind)s，请安排维护。") % {
+            "where": premises.name,
+            "serial": item.device.serial,
+            "kind": item.get_kind_display(),
+        }
+    return _intake(premises, _category(MAINTENANCE_CATEGORY), CaseKind.MAINTENANCE, text).pk
+
+
+def maintenance_case_note(*, incident: Incident, item: MaintenanceItem) -> None:
+    if incident.case_id is None or not case_is_open(incident.case_id):
+        return
+    case = lock_case(incident.case_id)
+    timeline_add(
+        case=case,
+        kind=TimelineKind.DUPLICATE_MERGED,
+        actor=device_gateway(incident.premises.node),
+        from_state=case.state,
+        to_state=case.state,
+        data={
+            "device": item.device.serial,
+            "maintenance": item.kind,
+            "item": item.pk,
+            "resolved": item.resolved_at is not None,
+        },
+    )
+
+
+def maintenance_case_finish(*, incident: Incident, item: MaintenanceItem) -> None:
+    if incident.case_id is None or not case_is_open(incident.case_id):
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("设备已全部恢复（最后恢复：%(serial)s）。") % {"serial": item.device.serial}
+    gateway = device_gateway(incident.premises.node)
+    case_cancel(actor=gateway, case=Case.objects.get(pk=incident.case_id), reason=reason)
+
+
+def alarm_case_cancel(*, incident: Incident, actor: User, reason: str) -> None:
+    if incident.case_id is None or not case_is_open(incident.case_id):
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("误报：%(reason)s（%(who)s）") % {"reason": reason, "who": actor.display_name}
+    gateway = device_gateway(incident.premises.node)
+    case_cancel(actor=gateway, case=Case.objects.get(pk=incident.case_id), reason=text)
+
+
+def _case_of(notice: ContactNotice) -> Case | None:
+    case_id = notice.incident.case_id
+    return Case.objects.filter(pk=case_id).first() if case_id else None
+
+
+def contact_acknowledged(*, notice: ContactNotice, actor: User | None) -> None:
+    """The contact's acknowledgement also takes their task on the case (接单) and settles
+    their notifications of it, so the loop's own timers stop chasing them."""
+    case = _case_of(notice)
+    if case is None or actor is None:
+        return
+    # Already taken, or the case has moved on: the acknowledgement stands anyway.
+    with contextlib.suppress(ApplicationError):
+        assignment_accept(actor=actor, case=case)
+    unacked = notifications_mine_list(user=actor, unacked=True).filter(
+        subject_type=Case._meta.label, subject_id=str(case.pk)
+    )
+    for message_id in unacked.values_list("pk", flat=True):
+        notification_acknowledge(actor=actor, message_id=message_id)
+
+
+def contact_has_responded(*, notice: ContactNotice) -> bool:
+    """Whether the contact took their task on the case some other way (the phone page)."""
+    if notice.incident.case_id is None:
+        return False
+    who = {"person_id": notice.person_id} if notice.person_id else {"unit_id": notice.unit_id}
+    return Assignment.objects.filter(
+        case_id=notice.incident.case_id, state__in=RESPONDED, **who
+    ).exists()
+
+
+def station_arrived(*, incident: Incident, actor: User, lat: float, lng: float) -> None:
+    case = Case.objects.filter(pk=incident.case_id).first() if incident.case_id else None
+    if case is None:
+        return
+    # Not an assignee of this round, or already arrived: the incident keeps the time anyway.
+    with contextlib.suppress(ApplicationError):
+        assignment_arrive(actor=actor, case=case, lat=lat, lng=lng)
+
+
+def _card(notice: ContactNotice, kind: str, alarm: Alarm | None = None) -> dict[str, Any]:
+    """What a contact is sent: a title and markdown text (robots show them), the signed link
+    to acknowledge, and the fields an app needs."""
+    incident, link = notice.incident, ack_link_url(notice_id=notice.pk)
+    premises = incident.premises
+    with translation.override(settings.LANGUAGE_CODE):
+        title = {
+            "alarm": _("【设备报警】%(where)s"),
+            "reminder": _("【报警未确认·提醒】%(where)s"),
+            "escalation": _("【报警无人确认·上报】%(where)s"),
+        }[kind] % {"where": _where(premises, alarm)}
+        text = _("地址：%(address)s\n\n您的角色：%(role)s\n\n[确认收到](%(link)s)") % {
+            "address": premises.address or premises.name,
+            "role": ContactRole(notice.role).label,
+            "link": link,
+        }
+    return {
+        "type": f"devices.{kind}",
+        "title": title,
+        "text": text,
+        "case_id": incident.case_id,
+        "incident": incident.pk,
+        "notice": notice.pk,
+        "role": notice.role,
+        "premises": premises.code,
+        "lat": premises.lat,
+        "lng": premises.lng,
+        "alarm": alarm.pk if alarm is not None else None,
+        "ack_url": link,
+    }
+
+
+def _extra(notice: ContactNotice, case: Case | None, alarm: Alarm | None, kind: str) -> None:
+    channel = EXTRA_CHANNELS.get(notice.extra_channel)
+    if channel is None or not notice.extra_recipient:
+        return
+    outbox_enqueue(
+        channel=channel,
+        recipient=notice.extra_recipient,
+        payload=_card(notice, kind, alarm),
+        idempotency_key=f"devices:notice:{notice.pk}:{kind}:{notice.reminders}",
+        node=notice.incident.premises.node,
+        subject=case,
+    )
+
+
+def _tell(notice: ContactNotice, recipient: str, kind: str, node: JurisdictionNode) -> None:
+    outbox_enqueue(
+        channel=Channel.WEBSOCKET,
+        recipient=recipient,
+        payload=_card(notice, kind),
+        idempotency_key=f"devices:notice:{notice.pk}:{kind}:{notice.reminders}:{recipient}",
+        node=node,
+        person=notice.person if recipient == _own_group(notice) else None,
+        subject=_case_of(notice),
+    )
+
+
+def _own_group(notice: ContactNotice) -> str:
+    if notice.person_id is not None:
+        return person_group(notice.person_id)
+    assert notice.unit is not None
+    return unit_group(notice.unit.code)
+
+
+def contact_remind(*, notice: ContactNotice) -> None:
+    """Tells the contact again, on every channel they have."""
+    node = notice.incident.premises.node
+    _tell(notice, _own_group(notice), "reminder", node)
+    _extra(notice, _case_of(notice), None, "reminder")
+
+
+def contact_escalate(*, notice: ContactNotice) -> None:
+    """Nobody answered for this role: the screens of the premises' jurisdiction, up to the
+    city, and the town's fire command (or, when it is the silent one, the town command room)
+    are told who is missing."""
+    node = notice.incident.premises.node
+    lineage = node_lineage(node=node)
+    for level in lineage:
+        _tell(notice, screen_group(level.code), "escalation", level)
+    kinds = [UnitKind.FIRE_COMMAND, UnitKind.TOWN_COMMAND]
+    if notice.unit is not None and notice.unit.kind == UnitKind.FIRE_COMMAND:
+        kinds = [UnitKind.TOWN_COMMAND]
+    above = Unit.objects.filter(node__in=lineage, kind__in=kinds, is_active=True).order_by("kind")
+    for unit in above[:1]:
+        _tell(notice, unit_group(unit.code), "escalation", unit.node)

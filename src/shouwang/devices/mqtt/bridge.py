@@ -1,0 +1,254 @@
+"""The MQTT bridge of one process: two subscriber connections and a pool of alarm workers.
+
+- Events (QoS 1, manual acknowledgement): each message is handed to a bounded queue and taken
+  by an alarm worker, which commits it and only then sends the PUBACK. When the queue is full
+  the network thread waits for room, so the broker holds the messages (it stops sending past
+  its in-flight window): nothing is dropped and memory stays bounded.
+- Heartbeats (QoS 0): read straight into the coalescing buffer; when the buffer is full the
+  network thread waits (offer_wait), we stop reading the socket, and the broker holds or drops
+  heartbeats for us. Alarms found here are still raised on the spot.
+
+Shared subscriptions (`$share/<group>/…`) split the traffic between processes. paho reconnects
+on its own (1 s to 30 s back-off) and re-subscribes on every connect."""
+
+import logging
+import os
+import queue
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+from django.db import DatabaseError, close_old_connections, connection
+from django.utils import timezone
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from shouwang.devices.config import setting_int, setting_str
+from shouwang.devices.ingest import stats
+from shouwang.devices.ingest.pipeline import ingest
+from shouwang.devices.models import Platform
+from shouwang.devices.mqtt.topics import EVENT_FILTER, HEARTBEAT_FILTER, mqtt_reading
+from shouwang.devices.push.errors import PushRefused
+
+logger = logging.getLogger(__name__)
+ALARM_QUEUE_SIZE = 1000
+HEARTBEAT_WAIT_SECONDS = 30.0
+RETRY_SECONDS = 1.0
+# After an alarm, heartbeats give way for this long: the alarm's case and notifications are
+# being written and sent by other threads of this process, which share one interpreter lock
+# with the heartbeat reader. A heartbeat late by a second changes nothing; an alarm does.
+ALARM_PRIORITY_SECONDS = 1.0
+YIELD_SECONDS = 0.002
+MAX_EVENT_FAILURES = 10
+
+
+def mqtt_url() -> str:
+    return setting_str("SHOUWANG_MQTT_URL")
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    tls: bool
+
+    @classmethod
+    def parse(cls, url: str) -> "BrokerAddress":
+        parsed = urlparse(url)
+        tls = parsed.scheme in {"mqtts", "ssl"}
+        return cls(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or (8883 if tls else 1883),
+            username=parsed.username,
+            password=parsed.password,
+            tls=tls,
+        )
+
+
+def _client(name: str, address: BrokerAddress, *, manual_ack: bool) -> mqtt.Client:
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=name, protocol=mqtt.MQTTv5, manual_ack=manual_ack
+    )
+    if address.username:
+        client.username_pw_set(address.username, address.password)
+    if address.tls:
+        client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+    client.reconnect_delay_set(min_delay=1, max_delay=30)
+    return client
+
+
+class MqttBridge:
+    def __init__(self, url: str) -> None:
+        self.address = BrokerAddress.parse(url)
+        # A persistent session (unacknowledged alarms kept by the broker across our restart)
+        # only makes sense under a client id that survives the restart: the operator names
+        # one per process. Without it each start would leave a session behind in the shared
+        # group, and the broker would keep handing that dead session its share of alarms.
+        stable = setting_str("SHOUWANG_MQTT_CLIENT_ID")
+        base = stable or f"shouwang-{socket.gethostname()}-{os.getpid()}"
+        self.session_expiry = setting_int("SHOUWANG_MQTT_SESSION_EXPIRY", 3600) if stable else 0
+        self.group = setting_str("SHOUWANG_MQTT_SHARE_GROUP", "shouwang")
+        self.events = _client(f"{base}-events", self.address, manual_ack=True)
+        self.beats = _client(f"{base}-beats", self.address, manual_ack=False)
+        self.alarms: queue.Queue[mqtt.MQTTMessage] = queue.Queue(maxsize=ALARM_QUEUE_SIZE)
+        self.stopping = threading.Event()
+        self.priority_until = 0.0
+        workers = setting_int("SHOUWANG_MQTT_ALARM_WORKERS", 4)
+        self.threads = [
+            threading.Thread(
+                target=self._alarm_worker, name=f"devices.mqtt.alarms.{i}", daemon=True
+            )
+            for i in range(workers)
+        ]
+
+    def start(self) -> "MqttBridge":
+        self._wire(self.events, EVENT_FILTER, 1, self._on_event)
+        self._wire(self.beats, HEARTBEAT_FILTER, 0, self._on_beat)
+        for thread in self.threads:
+            thread.start()
+        for client in (self.events, self.beats):
+            client.connect_async(
+                self.address.host, self.address.port, keepalive=30, **self._session(client)
+            )
+            client.loop_start()
+        return self
+
+    def _session(self, client: mqtt.Client) -> dict[str, Any]:
+        if client is not self.events or not self.session_expiry:
+            return {"clean_start": True}
+        # Keep the event session (and its unacknowledged alarms) across a reconnect.
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = self.session_expiry
+        return {"clean_start": False, "properties": properties}
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for client in (self.events, self.beats):
+            client.disconnect()
+            client.loop_stop()
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.events.is_connected() and self.beats.is_connected())
+
+    def _wire(self, client: mqtt.Client, topic: str, qos: int, handler: Any) -> None:
+        shared = f"$share/{self.group}/{topic}"
+
+        def on_connect(c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+            if not reason.is_failure:
+                c.subscribe(shared, qos=qos)
+                stats.count("mqtt.connects")
+
+        client.on_connect = on_connect
+        client.on_message = handler
+
+    def _on_event(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        stats.count("mqtt.events")
+        self.priority_until = time.monotonic() + ALARM_PRIORITY_SECONDS
+        while not self.stopping.is_set():
+            try:
+                self.alarms.put(message, timeout=1.0)
+                return
+            except queue.Full:
+                stats.count("mqtt.alarm_queue_full")
+
+    def _alarm_worker(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                try:
+                    message = self.alarms.get(timeout=1.0)
+                except queue.Empty:
+                    continue
+                self._commit_event(message)
+        finally:
+            connection.close()  # this thread's own connection, not left to the garbage collector
+
+    def _commit_event(self, message: mqtt.MQTTMessage) -> None:
+        """Commits one event, retrying while the database is away; acknowledges it only after
+        the commit, or when it can never be read, so the broker stops re-sending it."""
+        failures = 0
+        while not self.stopping.is_set():
+            close_old_connections()
+            try:
+                reading = mqtt_reading(
+                    topic=message.topic, payload=message.payload, received_at=timezone.now()
+                )
+                reading.source = Platform.MQTT
+                ingest([reading])
+            except PushRefused as exc:
+                stats.count(f"refused.mqtt.{exc.code}")
+                logger.warning("mqtt event refused", extra={"topic": message.topic})
+            except DatabaseError:
+                logger.exception("mqtt event not committed; retrying")
+                self.stopping.wait(RETRY_SECONDS)
+                continue
+            except Exception:
+                # A bug must not kill the worker thread. The event is tried again a few times
+                # (unacknowledged, the broker keeps it), then given up loudly.
+                failures += 1
+                logger.exception("mqtt event failed", extra={"attempt": failures})
+                if failures < MAX_EVENT_FAILURES:
+                    self.stopping.wait(RETRY_SECONDS)
+                    continue
+                stats.count("mqtt.events_failed")
+            self.events.ack(message.mid, message.qos)
+            self.priority_until = time.monotonic() + ALARM_PRIORITY_SECONDS
+            return
+
+    def _on_beat(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        stats.count("mqtt.heartbeats")
+        if time.monotonic() < self.priority_until or not self.alarms.empty():
+            stats.count("mqtt.heartbeats_yielded")
+            time.sleep(YIELD_SECONDS)  # frees the interpreter lock for the alarm's threads
+        try:
+            reading = mqtt_reading(
+                topic=message.topic, payload=message.payload, received_at=timezone.now()
+            )
+            reading.source = Platform.MQTT
+            outcome = ingest([reading], wait_seconds=HEARTBEAT_WAIT_SECONDS)
+        except PushRefused as exc:
+            stats.count(f"refused.mqtt.{exc.code}")
+            return
+        except DatabaseError:
+            # Only an alarm on the heartbeat topic touches the database here.
+            logger.exception(
+                "mqtt heartbeat-topic alarm not committed", extra={"topic": message.topic}
+            )
+            return
+        if outcome.heartbeats_refused:
+            stats.count("mqtt.heartbeats_dropped")
+
+
+_bridge: MqttBridge | None = None
+_bridge_lock = threading.Lock()
+
+
+def mqtt_bridge_ensure() -> MqttBridge | None:
+    """This process's bridge, started on first call when SHOUWANG_MQTT_URL is set."""
+    global _bridge
+    url = mqtt_url()
+    if not url:
+        return None
+    with _bridge_lock:
+        if _bridge is None:
+            _bridge = MqttBridge(url).start()
+            logger.info("mqtt bridge started", extra={"host": _bridge.address.host})
+        return _bridge
+
+
+def mqtt_bridge_stop() -> None:
+    global _bridge
+    with _bridge_lock:
+        if _bridge is not None:
+            _bridge.stop()
+            _bridge = None

@@ -1,0 +1,11 @@
+"""Every write of the devices app, one transaction each:
+
+- registry.py     device_register, device_secret_rotate, push_subscription_create
+- imports.py      devices_import                       — Excel/CSV, all or nothing
+- heartbeats.py   heartbeats_commit                    — the heartbeat flusher's batches
+- alarms.py       alarm_raise                          — one alarm, committed at once
+- maintenance.py  maintenance_open/resolve, device_back_online, devices_offline_sweep
+- incidents.py    what is open at a premises (called inside the above)
+- responses.py    alarm_acknowledge, alarm_mark_false, station_arrive, notices_sweep
+- cap.py          cap_alert_issue, cap_alert_cancel
+"""

@@ -1,0 +1,177 @@
+"""What is open at a premises: its one alarm incident and its one maintenance incident, each
+carried by one case of the closed loop. Every function here runs inside its caller's transaction
+and first locks the premises row, so two alarms (or two sweepers) at one premises take turns and
+the second joins what the first opened. The partial unique constraint on open incidents backs
+this up in the database. The case side lives in devices/alarm_cases.py."""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from shouwang.core.errors import ApplicationError
+from shouwang.devices import alarm_cases
+from shouwang.devices.config import setting_int
+from shouwang.devices.models import (
+    Alarm,
+    ContactNotice,
+    Device,
+    Incident,
+    IncidentKind,
+    MaintenanceItem,
+)
+from shouwang.devices.services.cap import cap_alert_for_incident
+from shouwang.places.models import Premises
+from shouwang.places.selectors import premises_alarm_contacts
+
+logger = logging.getLogger(__name__)
+# Seed 002: the micro fire station arrives within one minute.
+STATION_ARRIVE_WITHIN = timedelta(minutes=1)
+CASE_RETRY_BATCH = 20
+
+
+def ack_window() -> timedelta:
+    return timedelta(seconds=setting_int("SHOUWANG_ALARM_ACK_SECONDS", 60))
+
+
+def _lock_premises(premises_id: int) -> Premises:
+    return Premises.objects.select_for_update().select_related("node").get(pk=premises_id)
+
+
+def _open_incident(premises: Premises, kind: IncidentKind) -> Incident | None:
+    incident = Incident.objects.filter(premises=premises, kind=kind, closed_at__isnull=True).first()
+    if incident is not None and not alarm_cases.case_is_open(incident.case_id):
+        # The loop closed or cancelled the case by hand: this incident is over, start anew.
+        incident_close(incident=incident, reason="case finished")
+        return None
+    return incident
+
+
+def incident_close(*, incident: Incident, reason: str) -> None:
+    """Ends the incident (inside the caller's transaction) and cancels its CAP alerts."""
+    from shouwang.devices.services.cap import cap_alerts_cancel_for_incident
+
+    incident.closed_at, incident.close_reason = timezone.now(), reason[:200]
+    incident.save(update_fields=["closed_at", "close_reason"])
+    cap_alerts_cancel_for_incident(incident=incident, note=reason)
+
+
+def alarm_incident_join(*, alarm: Alarm, device: Device) -> Incident:
+    """The alarm joins its premises' open alarm incident, or opens one: a case dispatched at
+    once to the premises' five contacts, each of whom must acknowledge."""
+    premises = _lock_premises(device.premises_id)
+    incident = _open_incident(premises, IncidentKind.ALARM)
+    if incident is None:
+        now = timezone.now()
+        incident = Incident.objects.create(
+            premises=premises,
+            kind=IncidentKind.ALARM,
+            opened_at=now,
+            arrive_deadline=now + STATION_ARRIVE_WITHIN,
+        )
+        alarm.incident = incident
+        alarm.save(update_fields=["incident"])
+        _notices_create(incident, premises)
+        incident.case_id = _case_safely(
+            lambda: alarm_cases.alarm_case_open(incident=incident, alarm=alarm)
+        )
+        incident.save(update_fields=["case_id"])
+        cap_alert_for_incident(incident=incident, alarm=alarm)
+    else:
+        alarm.incident = incident
+        alarm.save(update_fields=["incident"])
+        alarm_cases.alarm_case_join(incident=incident, alarm=alarm)
+    return incident
+
+
+def _case_safely(open_case: Callable[[], int]) -> int | None:
+    """Opens the case in a savepoint. Should the loop refuse (a category switched off, a bug),
+    the alarm and its incident are still committed — an alarm is never lost to its case — and
+    `incidents_case_retry` tries again."""
+    try:
+        with transaction.atomic():
+            return open_case()
+    except (ApplicationError, DatabaseError, ObjectDoesNotExist):
+        logger.exception("case not opened for a device incident; will retry")
+        return None
+
+
+def incidents_case_retry() -> int:
+    """Opens the case of open alarm incidents that have none yet; returns how many it did."""
+    done = 0
+    waiting = Incident.objects.filter(
+        kind=IncidentKind.ALARM, closed_at__isnull=True, case_id__isnull=True
+    ).values_list("pk", flat=True)[:CASE_RETRY_BATCH]
+    for incident_id in list(waiting):
+        with transaction.atomic():
+            incident = Incident.objects.select_for_update().get(pk=incident_id)
+            alarm = incident.alarms.select_related("device", "device__room").order_by("pk").first()
+            if incident.case_id is not None or alarm is None:
+                continue
+            incident.case_id = _retry_case(incident, alarm)
+            incident.save(update_fields=["case_id"])
+            done += incident.case_id is not None
+    return done
+
+
+def _retry_case(incident: Incident, alarm: Alarm) -> int | None:
+    return _case_safely(lambda: alarm_cases.alarm_case_open(incident=incident, alarm=alarm))
+
+
+def _notices_create(incident: Incident, premises: Premises) -> list[ContactNotice]:
+    plan = premises_alarm_contacts(premises=premises)
+    deadline = incident.opened_at + ack_window()
+    notices = [
+        ContactNotice(
+            incident=incident,
+            role=contact.role,
+            person=contact.person,
+            unit=contact.unit,
+            fallback=contact.fallback,
+            extra_channel=contact.extra_channel,
+            extra_recipient=contact.extra_recipient,
+            notified_at=incident.opened_at,
+            ack_deadline=deadline,
+        )
+        for contact in plan.contacts
+    ]
+    return ContactNotice.objects.bulk_create(notices)
+
+
+def maintenance_incident_join(*, item: MaintenanceItem, device: Device) -> Incident:
+    """The item joins its premises' open maintenance incident, or opens one (one case, not
+    one per device or per missed heartbeat)."""
+    premises = _lock_premises(device.premises_id)
+    incident = _open_incident(premises, IncidentKind.MAINTENANCE)
+    opened = incident is None
+    if incident is None:
+        incident = Incident.objects.create(premises=premises, kind=IncidentKind.MAINTENANCE)
+    item.incident = incident
+    item.save(update_fields=["incident"])
+    if opened:
+        incident.case_id = _case_safely(
+            lambda: alarm_cases.maintenance_case_open(incident=incident, item=item)
+        )
+        incident.save(update_fields=["case_id"])
+    else:
+        alarm_cases.maintenance_case_note(incident=incident, item=item)
+    return incident
+
+
+def maintenance_incident_leave(*, item: MaintenanceItem) -> None:
+    """The item was fixed: the incident ends when nothing else of it is open."""
+    if item.incident_id is None:
+        return
+    _lock_premises(item.device.premises_id)
+    incident = Incident.objects.get(pk=item.incident_id)
+    if incident.closed_at is not None:
+        return
+    still_open = incident.maintenance_items.filter(resolved_at__isnull=True).exists()
+    if still_open:
+        alarm_cases.maintenance_case_note(incident=incident, item=item)
+        return
+    incident_close(incident=incident, reason="all devices restored")
+    alarm_cases.maintenance_case_finish(incident=incident, item=item)

@@ -1,0 +1,37 @@
+"""API shapes of the places app."""
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+class RoomOut(Schema):
+    number: str
+    floor: int | None
+
+
+class ContactOut(Schema):
+    role: str
+    name: str
+    person: str | None
+    unit: str | None
+    fallback: bool
+
+
+class PremisesOut(Schema):
+    # Built from a Premises, and re-built by name into PremisesDetail.
+    model_config = ConfigDict(populate_by_name=True)
+
+    code: str
+    name: str
+    kind: str
+    address: str
+    lat: float | None
+    lng: float | None
+    node_code: str = Field(alias="node.code")
+    node_name: str = Field(alias="node.name")
+
+
+class PremisesDetail(PremisesOut):
+    rooms: list[RoomOut]
+    contacts: list[ContactOut]
+    missing_contacts: list[str]
