@@ -10,7 +10,6 @@ stored), so a position is neither a timeline event nor an outbox row. The socket
 it fans it out to the room's other sockets (cases/consumers.py), and a socket that (re)connects
 reads the latest positions of the case's assignees from the database."""
 
-
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
