@@ -41,7 +41,7 @@ def device_command_send(*, actor: User, device: Device, command: str) -> str:
     if not info.is_published():
         raise CommandNotDelivered()
     audit_record(
-        action=AUDIT_DEVICE_COMMAND,  # type: ignore[arg-type]
+        action=AUDIT_DEVICE_COMMAND,
         actor=actor,
         target=device,
         node_path=device.premises.node.path,
