@@ -42,6 +42,8 @@ from shouwang.cases.schemas import (
 from shouwang.cases.selectors.cases import (
     attachment_get,
     caller_visible,
+    case_as_created,
+    case_for_action,
     case_get,
     case_reference,
     case_refetch,
@@ -53,7 +55,7 @@ from shouwang.cases.selectors.kpi import kpi_loop
 from shouwang.cases.selectors.suggestions import dispatch_suggestions
 from shouwang.cases.selectors.targets import dispatch_people, unit_by_code, units_by_code
 from shouwang.cases.services.attachments import max_upload_bytes
-from shouwang.core.errors import InvalidInput, NotFound, PermissionDeniedError
+from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import Unit, User
 from shouwang.core.selectors import node_get
 from shouwang.core.services.pii import pii_reveal
@@ -68,17 +70,17 @@ def acting_user(request: HttpRequest) -> User:
 
 
 def _case(request: HttpRequest, case_id: int) -> tuple[User, Case]:
+    """The acting user and the case row to act on (NotFound outside their view); the service
+    locks it and checks the rest."""
     user = acting_user(request)
-    return user, case_get(user=user, case_id=case_id)
+    return user, case_for_action(user=user, case_id=case_id)
 
 
 def _after(user: User, case_id: int) -> Case:
-    """The case as it is after an action. The actor was authorised by the service; an action
-    such as a transfer can take the case out of their view, and they still get the answer."""
-    try:
-        return case_get(user=user, case_id=case_id)
-    except NotFound:
-        return case_refetch(case_id=case_id)
+    """The case as it is after an action, read once, in full. The actor was authorised by the
+    service; an action such as a transfer can take the case out of their view, and they still
+    get the answer."""
+    return case_refetch(case_id=case_id)
 
 
 @router.post("/cases", response={201: CaseCreated})
@@ -103,7 +105,10 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[Case]:
         caller_phone=payload.caller_phone,
         confidential=payload.confidential,
     )
-    case = _after(user, result.case.pk)
+    if result.event is not None:
+        case = case_as_created(case=result.case, received=result.event)
+    else:
+        case = _after(user, result.case.pk)
     case.intake_duplicates = result.duplicates  # type: ignore[attr-defined]
     return Status(201, case)
 
@@ -145,7 +150,7 @@ def list_cases(
 @router.get("/cases/{case_id}", response=CaseDetail)
 def get_case(request: HttpRequest, case_id: int) -> Case:
     """One case with its timeline, assignments, photos and callbacks."""
-    return _case(request, case_id)[1]
+    return case_get(user=acting_user(request), case_id=case_id)
 
 
 @router.post("/cases/{case_id}/dispatch", response=CaseDetail)
@@ -327,7 +332,8 @@ def download_attachment(request: HttpRequest, case_id: int, attachment_id: int) 
 def suggestions(request: HttpRequest, case_id: int, limit: int = 10) -> dict[str, object]:
     """Nearest available responders by live position, and first responders (patrols, guards,
     ten-household groups) within the first-responder radius."""
-    user, case = _case(request, case_id)
+    user = acting_user(request)
+    case = case_get(user=user, case_id=case_id)
     return dispatch_suggestions(user=user, case=case, limit=max(1, min(limit, 50)))
 
 

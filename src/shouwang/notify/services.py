@@ -2,10 +2,11 @@
 inside the transaction that changes state, and the message is delivered after commit."""
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,6 +25,36 @@ AUDIT_OUTBOX_RESENT = AuditAction.OUTBOX_RESENT
 RENOTIFY_SUFFIX = ":renotify:1"
 
 
+def outbox_message(
+    *,
+    channel: Channel,
+    recipient: str,
+    payload: dict[str, object],
+    idempotency_key: str,
+    node: JurisdictionNode | None = None,
+    person: User | None = None,
+    requires_ack: bool = False,
+    ack_within: timedelta | None = None,
+    subject: models.Model | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """One message, not yet saved: for `outbox_enqueue_many`."""
+    now = now or timezone.now()
+    return OutboxMessage(
+        channel=channel,
+        recipient=recipient,
+        payload=payload,
+        idempotency_key=idempotency_key,
+        next_attempt_at=now,
+        node=node,
+        person=person,
+        requires_ack=requires_ack,
+        ack_deadline=now + ack_within if ack_within else None,
+        subject_type=subject._meta.label if subject is not None else "",
+        subject_id=str(subject.pk) if subject is not None else "",
+    )
+
+
 def outbox_enqueue(
     *,
     channel: Channel,
@@ -38,22 +69,53 @@ def outbox_enqueue(
 ) -> OutboxMessage:
     """Adds one message to the outbox. The same idempotency key twice gives the first message
     back unchanged, so a retried request cannot notify twice."""
-    now = timezone.now()
     return _outbox_add(
-        OutboxMessage(
+        outbox_message(
             channel=channel,
             recipient=recipient,
             payload=payload,
             idempotency_key=idempotency_key,
-            next_attempt_at=now,
             node=node,
             person=person,
             requires_ack=requires_ack,
-            ack_deadline=now + ack_within if ack_within else None,
-            subject_type=subject._meta.label if subject is not None else "",
-            subject_id=str(subject.pk) if subject is not None else "",
+            ack_within=ack_within,
+            subject=subject,
         )
     )
+
+
+def outbox_enqueue_many(messages: Iterable[OutboxMessage]) -> None:
+    """Adds several messages (built with `outbox_message`) in one INSERT … ON CONFLICT DO
+    NOTHING on the idempotency key: a key already in the outbox, or repeated in `messages`,
+    keeps the first message, exactly as `outbox_enqueue` does, without a savepoint per row. The
+    rows get no ids here (the database does not report which were inserted); the workers are
+    woken once, after commit."""
+    seen: set[str] = set()
+    rows = []
+    for message in messages:
+        if message.idempotency_key not in seen:
+            seen.add(message.idempotency_key)
+            rows.append(message)
+    if not rows:
+        return
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    _wake_after_commit()
+
+
+def _wake_after_commit() -> None:
+    """Registers one wake-up of the delivery workers for the current transaction, however many
+    rows it adds (one Redis PUBLISH, not one a row). Outside a transaction it wakes them now."""
+    connection = connections[router.db_for_write(OutboxMessage)]
+    if connection.in_atomic_block:
+        # A wake-up registered in this savepoint or one enclosing it (entries are
+        # (savepoint ids, callback, robust)) runs on the same commit; one in a savepoint since
+        # released or rolled back may not, so that case registers another.
+        open_savepoints = set(connection.savepoint_ids)
+        for entry in connection.run_on_commit:
+            savepoint_ids, callback = entry[0], entry[1]
+            if callback is outbox_wake and set(savepoint_ids) <= open_savepoints:
+                return
+    transaction.on_commit(outbox_wake, using=connection.alias)
 
 
 def _outbox_add(message: OutboxMessage) -> OutboxMessage:
@@ -62,7 +124,7 @@ def _outbox_add(message: OutboxMessage) -> OutboxMessage:
             message.save()
     except IntegrityError:
         return OutboxMessage.objects.get(idempotency_key=message.idempotency_key)
-    transaction.on_commit(outbox_wake)
+    _wake_after_commit()
     return message
 
 
@@ -172,5 +234,5 @@ def outbox_resend(
         node_path=message.node.path if message.node else "",
         detail={"channel": message.channel, "last_error": message.last_error[:200]},
     )
-    transaction.on_commit(outbox_wake)
+    _wake_after_commit()
     return message

@@ -3,7 +3,9 @@ cases they registered, cases assigned to them or their unit, and cases routed or
 their unit (services/access.py states the same rule for single cases)."""
 
 from datetime import datetime
+from typing import Any
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -92,10 +94,44 @@ def case_get(*, user: User, case_id: int) -> Case:
     return case
 
 
+def case_for_action(*, user: User, case_id: int) -> Case:
+    """The bare case row (with category, node and responsible unit) for a service to act on,
+    or NotFound when the user may not see it: one indexed query. The service locks and reads
+    the row again; the answer is read once after it (case_refetch)."""
+    case = (
+        visible_cases(user)
+        .select_related("category", "node", "responsible_unit")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    return case
+
+
 def case_refetch(*, case_id: int) -> Case:
     """A case just changed by a service that authorised the actor (see cases/api.py `_after`);
     not for looking cases up."""
     return _detail_queryset().get(pk=case_id)
+
+
+def case_as_created(*, case: Case, received: TimelineEvent) -> Case:
+    """The detail of a case case_intake has just created, from the objects it holds, without
+    reading it back: its timeline is the one RECEIVED event, and it has no assignments, photos
+    or callbacks yet. The related rows are set as prefetched, as _detail_queryset would."""
+    related: dict[str, tuple[type[models.Model], list[Any]]] = {
+        "timeline": (TimelineEvent, [received]),
+        "assignments": (Assignment, []),
+        "attachments": (Attachment, []),
+        "callbacks": (Callback, []),
+    }
+    cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, (model, rows) in related.items():
+        queryset: QuerySet[Any] = model._default_manager.filter(case=case)
+        queryset._result_cache = rows
+        queryset._prefetch_done = True  # type: ignore[attr-defined]
+        cache[name] = queryset
+    return case
 
 
 def case_reference(*, user: User, case_id: int, field: str) -> Case:

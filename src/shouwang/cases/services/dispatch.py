@@ -21,7 +21,7 @@ from shouwang.cases.services.access import require_dispatcher, require_visible
 from shouwang.cases.services.locking import lock_case, save_case
 from shouwang.cases.services.notifications import announce
 from shouwang.cases.services.sla import Sla, refresh_next_deadline
-from shouwang.cases.services.timeline import timeline_add
+from shouwang.cases.services.timeline import timeline_add_all, timeline_event
 from shouwang.cases.states import QUEUE_STATES, CaseAction, transition_target
 from shouwang.core.errors import InvalidInput
 from shouwang.core.models import Unit, User
@@ -49,8 +49,14 @@ def case_dispatch(
     require_dispatcher(actor, case)
     _check_targets(people, units, first_responders)
     starting = case.state in QUEUE_STATES
+    first_dispatch = case.dispatched_at is None
     created = assignments_create(
-        case=case, actor=actor, people=people, units=units, first_responders=first_responders
+        case=case,
+        actor=actor,
+        people=people,
+        units=units,
+        first_responders=first_responders,
+        never_dispatched=first_dispatch,
     )
     if not created:
         raise InvalidInput(_("所选人员和单位都已在处置该事件。"), extra={"field": "people"})
@@ -63,7 +69,7 @@ def case_dispatch(
         case.responsible_unit = lead_unit or case.responsible_unit
     refresh_next_deadline(case)
     save_case(case, "state", "dispatched_at", "accept_deadline", "responsible_unit")
-    event = timeline_add(
+    event = timeline_event(
         case=case,
         kind=TimelineKind.DISPATCHED,
         actor=actor,
@@ -72,7 +78,7 @@ def case_dispatch(
         data={"assignments": [assignment_json(a) for a in created], "note": note.strip()},
         public=True,
     )
-    _open_room_once(case, actor)
+    timeline_add_all([event, *_room_opening(case, actor, first_dispatch=first_dispatch)])
     notify_assignees(case, event, created)
     return case
 
@@ -98,12 +104,17 @@ def assignments_create(
     people: Sequence[User] = (),
     units: Sequence[Unit] = (),
     first_responders: Sequence[User | Unit] = (),
+    never_dispatched: bool = False,
 ) -> list[Assignment]:
     """New assignments of the case's current round, skipping anyone who already holds an open
-    one. The first unit or person leads unless the round already has an open lead."""
-    open_rows = Assignment.objects.filter(
-        case=case, round=case.round, state__in=OPEN_ASSIGNMENT_STATES
-    )
+    one. The first unit or person leads unless the round already has an open lead.
+    `never_dispatched` (the locked case has no dispatched_at: only a dispatch assigns) skips
+    looking for open ones."""
+    open_rows: list[Assignment] = []
+    if not never_dispatched:
+        open_rows = list(
+            Assignment.objects.filter(case=case, round=case.round, state__in=OPEN_ASSIGNMENT_STATES)
+        )
     busy_people = {a.person_id for a in open_rows if a.person_id}
     busy_units = {a.unit_id for a in open_rows if a.unit_id and not a.person_id}
     has_lead = any(a.role == AssignmentRole.LEAD for a in open_rows)
@@ -162,17 +173,21 @@ def notify_assignees(case: Case, event: TimelineEvent, assignments: Sequence[Ass
     )
 
 
-def _open_room_once(case: Case, actor: User) -> None:
+def _room_opening(case: Case, actor: User, *, first_dispatch: bool) -> list[TimelineEvent]:
     """The 建群 of five-in-sync: the case room opens with the first dispatch and stays open for
-    the life of the case; its channel group is notify.groups.case_group(case.id)."""
-    if case.timeline.filter(kind=TimelineKind.ROOM_OPENED).exists():
-        return
-    timeline_add(
-        case=case,
-        kind=TimelineKind.ROOM_OPENED,
-        actor=actor,
-        data={"group": case_group(case.pk)},
-    )
+    the life of the case; its channel group is notify.groups.case_group(case.id). The event
+    that opens it, if it is not open yet: only a dispatch opens it, so before the first one (no
+    dispatched_at yet) there is none to look for."""
+    if not first_dispatch and case.timeline.filter(kind=TimelineKind.ROOM_OPENED).exists():
+        return []
+    return [
+        timeline_event(
+            case=case,
+            kind=TimelineKind.ROOM_OPENED,
+            actor=actor,
+            data={"group": case_group(case.pk)},
+        )
+    ]
 
 
 def assignments_stand_down(

@@ -11,7 +11,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases import clock
-from shouwang.cases.models import Case, CaseChannel, CaseKind, Category, TimelineKind
+from shouwang.cases.models import (
+    Case,
+    CaseChannel,
+    CaseKind,
+    Category,
+    TimelineEvent,
+    TimelineKind,
+)
 from shouwang.cases.selectors.duplicates import DuplicateCandidate, case_duplicates
 from shouwang.cases.services.access import is_admin
 from shouwang.cases.services.notifications import announce
@@ -47,6 +54,8 @@ ANONYMOUS_CHANNELS = frozenset({CaseChannel.OPEN311, CaseChannel.WEB})
 class IntakeResult:
     case: Case
     duplicates: list[DuplicateCandidate]
+    # The case's one timeline event so far (RECEIVED), for answering without reading it back.
+    event: TimelineEvent | None = None
 
 
 def new_receipt_code() -> str:
@@ -102,10 +111,20 @@ def case_intake(
     lineage = node_lineage(node=case.node)
     _route_and_time(case, lineage)
     # The foreign keys were just read from the database; validating them again costs a query
-    # each on the hottest write path. The number is set below, from the id.
+    # each on the hottest write path. The number is set below, from the id. The check
+    # constraints (priority 1–4, coordinates in range) are checked here and in _point rather
+    # than by a savepoint and a SELECT each; the receipt code is 60 random bits and the
+    # database's unique index stands behind it, as behind the external token.
+    if not 1 <= case.priority <= 4:
+        raise InvalidInput(_("优先级须在1到4之间。"), extra={"field": "priority"})
     full_clean_or_invalid(
-        case, exclude=["number", "category", "node", "responsible_unit", "created_by"]
+        case,
+        exclude=["number", "category", "node", "responsible_unit", "created_by"],
+        validate_unique=False,
+        validate_constraints=False,
     )
+    if external_token and Case.objects.filter(external_token=external_token).exists():
+        raise InvalidInput(_("外部令牌已被使用。"), extra={"field": "external_token"})
     case.save()
     case.number = f"SW{case.received_at.astimezone(SHANGHAI):%Y%m%d}{case.pk:06d}"
     case.save(update_fields=["number"])
@@ -132,8 +151,8 @@ def case_intake(
         },
         public=True,
     )
-    announce(case, event, room=False)
-    return IntakeResult(case=case, duplicates=duplicates)
+    announce(case, event, room=False, lineage=lineage)
+    return IntakeResult(case=case, duplicates=duplicates, event=event)
 
 
 def _check_channel(actor: User | None, channel: CaseChannel) -> None:

@@ -3,16 +3,18 @@ transaction (ARCHITECTURE.md, durability rule 2). Every message's idempotency ke
 timeline event and the recipient, so a step notifies each recipient exactly once. Payloads carry
 no personal data: no caller name or phone, whatever the recipient may see on screen."""
 
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from shouwang.cases.models import Case, TimelineEvent
 from shouwang.core.models import JurisdictionNode, Unit, User
 from shouwang.core.selectors import node_lineage
 from shouwang.notify.groups import case_group, person_group, screen_group, unit_group
-from shouwang.notify.models import Channel
-from shouwang.notify.services import outbox_enqueue
+from shouwang.notify.models import Channel, OutboxMessage
+from shouwang.notify.services import outbox_enqueue_many, outbox_message
 
 DESCRIPTION_EXCERPT = 200
 
@@ -53,26 +55,29 @@ def _payload(case: Case, event: TimelineEvent) -> dict[str, object]:
     }
 
 
-def _send(
+def _message(
     case: Case,
     event: TimelineEvent,
+    payload: dict[str, object],
     recipient: str,
+    now: datetime,
     *,
     node: JurisdictionNode | None = None,
     person: User | None = None,
     requires_ack: bool = False,
     ack_within: timedelta | None = None,
-) -> None:
-    outbox_enqueue(
+) -> OutboxMessage:
+    return outbox_message(
         channel=Channel.WEBSOCKET,
         recipient=recipient,
-        payload=_payload(case, event),
+        payload=payload,
         idempotency_key=f"cases:event:{event.pk}:{recipient}",
         node=node or case.node,
         person=person,
         requires_ack=requires_ack,
         ack_within=ack_within if requires_ack else None,
         subject=case,
+        now=now,
     )
 
 
@@ -87,32 +92,47 @@ def announce(
     extra_screens: Iterable[JurisdictionNode] = (),
     requires_ack: bool = False,
     ack_within: timedelta | None = None,
+    lineage: Sequence[JurisdictionNode] | None = None,
 ) -> None:
     """Sends one step of a case: to the dispatcher consoles and big screens of every node from
     the case's node up to the city (so both town and city see it), to the case room, and to the
     people and units named. `requires_ack` applies to the people and units (a dispatch the SLA
-    wants acknowledged), never to screens or the room."""
-    for person in people:
-        _send(
+    wants acknowledged), never to screens or the room. `lineage` is the case node's
+    (core.selectors.node_lineage) when the caller already has it. All rows go to the outbox in
+    one statement."""
+    payload = _payload(case, event)
+    now = timezone.now()
+    messages = [
+        _message(
             case,
             event,
-            person_group(person.pk),
-            person=person,
+            payload,
+            person_group(p.pk),
+            now,
+            person=p,
             requires_ack=requires_ack,
             ack_within=ack_within,
         )
-    for unit in units:
-        _send(
+        for p in people
+    ]
+    messages += [
+        _message(
             case,
             event,
-            unit_group(unit.code),
-            node=unit.node,
+            payload,
+            unit_group(u.code),
+            now,
+            node=u.node,
             requires_ack=requires_ack,
             ack_within=ack_within,
         )
+        for u in units
+    ]
     if room:
-        _send(case, event, case_group(case.pk))
-    nodes = list(node_lineage(node=case.node)) if screens else []
+        messages.append(_message(case, event, payload, case_group(case.pk), now))
+    nodes: list[JurisdictionNode] = []
+    if screens:
+        nodes = list(lineage) if lineage is not None else node_lineage(node=case.node)
     nodes += [n for n in extra_screens if all(n.pk != m.pk for m in nodes)]
-    for node in nodes:
-        _send(case, event, screen_group(node.code), node=node)
+    messages += [_message(case, event, payload, screen_group(n.code), now, node=n) for n in nodes]
+    outbox_enqueue_many(messages)

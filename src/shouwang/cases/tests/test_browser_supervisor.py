@@ -114,12 +114,12 @@ def test_a_leader_works_the_verification_and_callback_queues_with_the_keyboard(
 
     page.keyboard.press("a")
     page.wait_for_selector(f"#case-{first} [data-key=c]")
-    assert "核查通过" in page.inner_text("#supervise-status")
+    page.wait_for_selector("#supervise-status:has-text('核查通过')")
     assert Case.objects.get(pk=first).state == CaseState.VERIFIED
     page.keyboard.press("c")
     page.wait_for_selector(f"#case-{first}", state="detached")
     assert Case.objects.get(pk=first).state == CaseState.CLOSED
-    assert "已结案" in page.inner_text("#supervise-status")
+    page.wait_for_selector("#supervise-status:has-text('已结案')")  # swapped out of band
 
     # --- send the second case back: a rejection needs a reason ---------------------------
     second = queues["second"].pk

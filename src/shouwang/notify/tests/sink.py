@@ -33,13 +33,19 @@ class Reply:
 OK = Reply()
 
 
+class SinkServer(ThreadingHTTPServer):
+    # The default listen backlog (5) resets connections when two workers post their batches
+    # concurrently, which made "delivered once" tests flaky under load.
+    request_queue_size = 128
+
+
 class Sink:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.replies: deque[Reply] = deque()
         self.verify: Callable[[Received], bool] | None = None
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = SinkServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.server.block_on_close = False
         self.thread = threading.Thread(

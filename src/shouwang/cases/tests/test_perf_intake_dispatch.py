@@ -1,0 +1,132 @@
+"""The cost of the hottest path, intake then dispatch (issue 3, "Benchmark"), pinned as SQL
+statement counts rather than times: the full case is read once for the answer, the access
+check is one indexed query, and a step's outbox rows go in as one INSERT without a savepoint
+each. The counts are for the test city (a grid four levels deep); the screen rows grow with
+the lineage, the statements do not."""
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shouwang.cases import services
+from shouwang.cases.models import Case, TimelineKind
+from shouwang.cases.selectors.categories import category_by_code
+from shouwang.cases.tests.factories import POINT, Loop, make_case
+from shouwang.core.selectors import node_lineage
+from shouwang.notify.groups import case_group, person_group, screen_group
+from shouwang.notify.models import OutboxMessage
+from shouwang.testing.api import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+LAT, LNG = POINT["a"]
+CALL = {
+    "category": "fight",
+    "lat": LAT,
+    "lng": LNG,
+    "description": "商城集团门口两人打架",
+    "channel": "110",
+    "caller_phone": "13912345678",
+}
+
+
+def statements(queries: CaptureQueriesContext, word: str) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if word in q["sql"].upper()]
+
+
+def test_intake_is_a_handful_of_statements(loop: Loop, django_assert_max_num_queries) -> None:
+    make_case(loop)  # the first intake of a process warms what it may keep
+    fight, dispatcher = category_by_code("fight"), loop.person("dispatcher")
+    with django_assert_max_num_queries(12) as queries:
+        case = services.case_intake(
+            actor=dispatcher,
+            category=fight,
+            description="两名男子在商铺门口打架",
+            channel="110",
+            lat=LAT,
+            lng=LNG,
+        ).case
+    # One INSERT for all its outbox rows, and no savepoint beyond the service's own.
+    assert len(statements(queries, "NOTIFY_OUTBOXMESSAGE")) == 1
+    assert len(statements(queries, "SAVEPOINT")) <= 2
+    lineage = node_lineage(node=case.node)
+    assert len(lineage) == 4  # city, town, village, grid
+    screens = {screen_group(n.code) for n in lineage}
+    sent = set(
+        OutboxMessage.objects.filter(subject_id=str(case.pk)).values_list("recipient", flat=True)
+    )
+    assert sent == screens
+
+
+def test_dispatch_is_a_handful_of_statements(loop: Loop, django_assert_max_num_queries) -> None:
+    case = make_case(loop)
+    responder = loop.person("responder")
+    with django_assert_max_num_queries(10) as queries:
+        services.case_dispatch(actor=loop.person("dispatcher"), case=case, people=[responder])
+    assert len(statements(queries, "NOTIFY_OUTBOXMESSAGE")) == 1
+    assert len(statements(queries, "SAVEPOINT")) <= 2
+    event = case.timeline.get(kind=TimelineKind.DISPATCHED)
+    keys = set(
+        OutboxMessage.objects.filter(
+            idempotency_key__startswith=f"cases:event:{event.pk}:"
+        ).values_list("recipient", flat=True)
+    )
+    assert person_group(responder.pk) in keys
+    assert case_group(case.pk) in keys
+    assert screen_group(loop.city.node.code) in keys
+
+
+def test_a_second_dispatch_still_opens_the_room_once(loop: Loop) -> None:
+    case = make_case(loop)
+    dispatcher = loop.person("dispatcher")
+    services.case_dispatch(actor=dispatcher, case=case, people=[loop.person("responder")])
+    services.case_dispatch(actor=dispatcher, case=case, units=[loop.patrol])
+    assert case.timeline.filter(kind=TimelineKind.ROOM_OPENED).count() == 1
+
+
+def _api_pair(client: ApiClient) -> tuple[CaptureQueriesContext, CaptureQueriesContext, Any]:
+    with CaptureQueriesContext(connection) as intake:
+        created = client.post("/api/v1/cases", CALL)
+    assert created.status_code == 201, created.content
+    case_id = created.json()["id"]
+    with CaptureQueriesContext(connection) as dispatch:
+        answer = client.post(f"/api/v1/cases/{case_id}/dispatch", {"people": ["responder_1"]})
+    assert answer.status_code == 200, answer.content
+    return intake, dispatch, (created.json(), answer.json())
+
+
+def test_api_intake_and_dispatch_read_the_case_once(loop: Loop) -> None:
+    client = ApiClient(loop.person("dispatcher").username)
+    _api_pair(client)  # warm
+    intake, dispatch, (created, dispatched) = _api_pair(client)
+    # Intake answers from what it created: no read-back of the case at all.
+    assert len(intake) <= 14, [q["sql"][:80] for q in intake.captured_queries]
+    # Dispatch: one light access check, the service, one full read for the answer.
+    assert len(dispatch) <= 18, [q["sql"][:80] for q in dispatch.captured_queries]
+    case_reads = statements(dispatch, 'FROM "CASES_CASE"')
+    assert len(case_reads) == 3  # access check, the lock, the answer
+    # The answers are the full detail, as before.
+    stored = Case.objects.get(pk=created["id"])
+    assert created["number"] == stored.number
+    assert [e["kind"] for e in created["timeline"]] == [TimelineKind.RECEIVED]
+    assert created["assignments"] == created["attachments"] == created["callbacks"] == []
+    assert created["caller_phone_masked"] == "139****5678"
+    assert dispatched["state"] == "dispatched"
+    assert [e["kind"] for e in dispatched["timeline"]] == [
+        TimelineKind.RECEIVED,
+        TimelineKind.DISPATCHED,
+        TimelineKind.ROOM_OPENED,
+    ]
+    assert [a["person"] for a in dispatched["assignments"]] == ["responder_1"]
+
+
+def test_api_intake_answers_what_a_read_back_would(loop: Loop) -> None:
+    client = ApiClient(loop.person("dispatcher").username)
+    created = client.post("/api/v1/cases", CALL)
+    assert created.status_code == 201, created.content
+    answer = created.json()
+    read_back = client.get(f"/api/v1/cases/{answer['id']}").json()
+    assert answer.pop("duplicates") == []
+    assert answer == read_back
