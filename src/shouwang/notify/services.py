@@ -147,6 +147,19 @@ def notification_acknowledge(*, actor: User, message_id: int) -> OutboxMessage:
     return message
 
 
+def notifications_acknowledge_for(*, person: User, subject: models.Model) -> int:
+    """Acknowledges every notification `person` still owes an acknowledgement for about
+    `subject` (e.g. accepting a task is the acknowledgement of its dispatch), so no reminder
+    follows. Returns how many were acknowledged."""
+    return OutboxMessage.objects.filter(
+        person_id=person.pk,
+        subject_type=subject._meta.label,
+        subject_id=str(subject.pk),
+        requires_ack=True,
+        acked_at__isnull=True,
+    ).update(acked_at=timezone.now())
+
+
 def notifications_overdue_ack(
     *, now: datetime | None = None, limit: int = 100
 ) -> list[OutboxMessage]:

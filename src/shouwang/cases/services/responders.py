@@ -19,6 +19,7 @@ from shouwang.cases.states import CaseAction, CaseState, transition_target
 from shouwang.core.errors import IllegalTransition, InvalidInput
 from shouwang.core.geo.coords import distance_m, gcj02_to_wgs84
 from shouwang.core.models import User
+from shouwang.notify.services import notifications_acknowledge_for
 
 A = AssignmentState
 
@@ -69,6 +70,8 @@ def assignment_accept(*, actor: User, case: Case) -> Assignment:
         public=from_state != target,
     )
     announce(case, event)
+    # Taking the task answers its dispatch notification: no reminder should follow.
+    notifications_acknowledge_for(person=actor, subject=case)
     return assignment
 
 

@@ -13,6 +13,7 @@ from shouwang.cases.tests.factories import (
     another_responder,
     dispatched,
     fresh,
+    make_case,
     on_scene,
 )
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
@@ -111,3 +112,20 @@ def test_a_return_while_others_work_it_keeps_the_case_with_them(loop: Loop) -> N
 def test_returning_needs_a_reason(loop: Loop) -> None:
     with pytest.raises(InvalidInput):
         services.assignment_return(actor=loop.person("responder"), case=dispatched(loop), reason="")
+
+
+def test_accepting_acknowledges_the_dispatch_notification_and_no_one_elses(loop: Loop) -> None:
+    from shouwang.notify.models import OutboxMessage
+
+    second = another_responder(loop)
+    case = make_case(loop)
+    services.case_dispatch(
+        actor=loop.person("dispatcher"), case=case, people=[loop.person("responder"), second]
+    )
+    owed = OutboxMessage.objects.filter(subject_id=str(case.pk), requires_ack=True)
+    assert owed.filter(person=loop.person("responder"), acked_at__isnull=True).exists()
+
+    services.assignment_accept(actor=loop.person("responder"), case=fresh(case))
+
+    assert not owed.filter(person=loop.person("responder"), acked_at__isnull=True).exists()
+    assert owed.filter(person=second, acked_at__isnull=True).exists()
