@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from django.db import connections
 
 from shouwang.core.workers import start_embedded_workers
 
@@ -33,3 +34,8 @@ def running_server(*, workers: bool = True) -> Iterator[str]:
             stop_workers.set()
         server.should_exit = True
         thread.join(timeout=10)
+        # The server's request threads used pooled connections (PostgreSQL): close the pool so
+        # the test database can be dropped; the next use opens a new one.
+        for connection in connections.all(initialized_only=True):
+            if getattr(connection, "pool", None) is not None:
+                connection.close_pool()
