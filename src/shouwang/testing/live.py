@@ -37,5 +37,6 @@ def running_server(*, workers: bool = True) -> Iterator[str]:
         # The server's request threads used pooled connections (PostgreSQL): close the pool so
         # the test database can be dropped; the next use opens a new one.
         for connection in connections.all(initialized_only=True):
-            if getattr(connection, "pool", None) is not None:
-                connection.close_pool()
+            close_pool = getattr(connection, "close_pool", None)  # PostgreSQL wrappers only
+            if close_pool is not None and getattr(connection, "pool", None) is not None:
+                close_pool()
