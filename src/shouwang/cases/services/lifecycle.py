@@ -48,19 +48,22 @@ def _reason(value: str, field: str = "reason") -> str:
     return text
 
 
-@transaction.atomic
-def case_verify(*, actor: User, case: Case, note: str = "") -> Case:
+def _leader_step(
+    *, actor: User, case: Case, action: CaseAction, stamp: str, kind: TimelineKind, note: str
+) -> Case:
+    """A leader's step that moves the case and stamps when (核查, 结案)."""
     case = lock_case(case)
     require_visible(actor, case)
-    target = transition_target(case.state, CaseAction.VERIFY)
+    target = transition_target(case.state, action)
     require_leader(actor, case)
     from_state = case.state
-    case.state, case.verified_at = target, clock.now()
+    case.state = target
+    setattr(case, stamp, clock.now())
     refresh_next_deadline(case)
-    save_case(case, "state", "verified_at")
+    save_case(case, "state", stamp)
     event = timeline_add(
         case=case,
-        kind=TimelineKind.VERIFIED,
+        kind=kind,
         actor=actor,
         from_state=from_state,
         to_state=target,
@@ -69,6 +72,18 @@ def case_verify(*, actor: User, case: Case, note: str = "") -> Case:
     )
     announce(case, event)
     return case
+
+
+@transaction.atomic
+def case_verify(*, actor: User, case: Case, note: str = "") -> Case:
+    return _leader_step(
+        actor=actor,
+        case=case,
+        action=CaseAction.VERIFY,
+        stamp="verified_at",
+        kind=TimelineKind.VERIFIED,
+        note=note,
+    )
 
 
 @transaction.atomic
@@ -112,25 +127,14 @@ def case_reject(*, actor: User, case: Case, reason: str) -> Case:
 
 @transaction.atomic
 def case_close(*, actor: User, case: Case, note: str = "") -> Case:
-    case = lock_case(case)
-    require_visible(actor, case)
-    target = transition_target(case.state, CaseAction.CLOSE)
-    require_leader(actor, case)
-    from_state = case.state
-    case.state, case.closed_at = target, clock.now()
-    refresh_next_deadline(case)
-    save_case(case, "state", "closed_at")
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.CLOSED,
+    return _leader_step(
         actor=actor,
-        from_state=from_state,
-        to_state=target,
-        data={"note": note.strip()},
-        public=True,
+        case=case,
+        action=CaseAction.CLOSE,
+        stamp="closed_at",
+        kind=TimelineKind.CLOSED,
+        note=note,
     )
-    announce(case, event)
-    return case
 
 
 @transaction.atomic
