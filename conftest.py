@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from shouwang.core import refcache
 from shouwang.core.geo import locate
 from shouwang.testing.city import City, build_city
 
@@ -18,12 +19,15 @@ def fast_password_hashing(settings) -> None:
 
 @pytest.fixture(autouse=True)
 def fresh_process_state() -> Iterator[None]:
-    """Each test starts with an empty cache (lockout counters, boundary version) and no
-    in-process grid index, as a freshly started process would."""
+    """Each test starts with an empty cache (lockout counters, boundary version), no in-process
+    grid index and no remembered reference rows, as a freshly started process would: a test's
+    rolled-back rows must not be seen by the next."""
     cache.clear()
     locate._index = None
+    refcache.forget_local()
     yield
     locate._index = None
+    refcache.forget_local()
 
 
 @pytest.fixture

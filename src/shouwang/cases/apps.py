@@ -11,12 +11,16 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from shouwang.cases import sweeper
+        from shouwang.cases.models import Category, RoutingRule, SlaPolicy
+        from shouwang.core.refcache import remember_changes_of
         from shouwang.core.workers import WorkerLoop, register_worker
 
         # Deadlines are seconds-level timers: a database sweep each second, not a task queue
         # (ARCHITECTURE.md, "Known traps").
         register_worker(WorkerLoop("cases.deadlines_sweep", sweeper.tick, idle_seconds=1.0))
         register_demo_step(DemoStep("cases", _seed_demo_cases))
+        # Read from process memory on every intake (core.refcache); the admin edits them.
+        remember_changes_of(Category, RoutingRule, SlaPolicy)
 
 
 # A fortnight of cases: enough for every queue and KPI to show something at each scale, while

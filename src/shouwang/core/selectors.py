@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from shouwang.core.errors import NotFound, PermissionDeniedError
 from shouwang.core.models import AuditEntry, JurisdictionNode, Unit, User
+from shouwang.core.refcache import remembered
 from shouwang.core.roles import VIEW_AUDIT
 
 # A path no node has: people without a node see nothing rather than everything.
@@ -82,10 +83,21 @@ def node_get(*, user: User, code: str) -> JurisdictionNode:
 
 
 def node_lineage(*, node: JurisdictionNode) -> list[JurisdictionNode]:
-    """The node and its ancestors, root first, in one query."""
-    codes = [code for code in node.path.split("/") if code]
+    """The node and its ancestors, root first: one query, then from process memory
+    (core.refcache) until the tree changes. The nodes are shared: read them, do not change
+    them."""
+    return list(remembered(("lineage", node.path), lambda: _lineage_load(node.path)))
+
+
+def _lineage_load(path: str) -> tuple[JurisdictionNode, ...]:
+    codes = [code for code in path.split("/") if code]
     by_code = {n.code: n for n in JurisdictionNode.objects.filter(code__in=codes)}
-    return [by_code[code] for code in codes if code in by_code]
+    return tuple(by_code[code] for code in codes if code in by_code)
+
+
+def node_by_id(*, pk: int) -> JurisdictionNode:
+    """A node by id (e.g. the grid a point fell in), from process memory when it can be."""
+    return remembered(("node", pk), lambda: JurisdictionNode.objects.get(pk=pk))
 
 
 def people_list(

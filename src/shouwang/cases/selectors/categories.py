@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases.models import Category
 from shouwang.core.errors import InvalidInput
+from shouwang.core.refcache import remembered
 
 
 def categories_list(
@@ -30,10 +31,15 @@ def categories_list(
 
 
 def category_by_code(code: str) -> Category:
-    """An active category, or InvalidInput (a bad `category` in a request body is bad input)."""
-    category = Category.objects.filter(code=code, is_active=True).select_related("parent").first()
+    """An active category, or InvalidInput (a bad `category` in a request body is bad input).
+    From process memory (core.refcache) after the first time: read it, do not change it."""
+    category = remembered(("category", code), lambda: _active_category(code))
     if category is None:
         raise InvalidInput(
             _("未知的事件类别：%(code)s") % {"code": code}, extra={"field": "category"}
         )
     return category
+
+
+def _active_category(code: str) -> Category | None:
+    return Category.objects.filter(code=code, is_active=True).select_related("parent").first()

@@ -31,7 +31,7 @@ from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.geo.coords import gcj02_to_wgs84
 from shouwang.core.geo.locate import locate_grid_id
 from shouwang.core.models import JurisdictionNode, NodeLevel, Role, User
-from shouwang.core.selectors import node_in_scope, node_lineage
+from shouwang.core.selectors import node_by_id, node_in_scope, node_lineage
 from shouwang.core.services.pii import pii_assign
 
 # Crockford base32 without I, L, O, U: read out over the phone without confusion.
@@ -188,7 +188,7 @@ def _place(
     if point is not None:
         grid_id = locate_grid_id(lng=point[0], lat=point[1])
         if grid_id is not None:
-            return JurisdictionNode.objects.get(pk=grid_id)
+            return node_by_id(pk=grid_id)
     if node is not None:
         if actor is None or not node_in_scope(actor, node):
             raise InvalidInput(_("所选辖区不在您的辖区内。"), extra={"field": "node"})

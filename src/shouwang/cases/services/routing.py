@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from shouwang.cases.models import Category, RoutingRule
 from shouwang.core.models import JurisdictionNode, NodeLevel, Unit, UnitKind
+from shouwang.core.refcache import remembered
 
 
 def category_chain(category: Category) -> list[Category]:
@@ -32,8 +33,15 @@ def node_of_level(lineage: list[JurisdictionNode], level: NodeLevel) -> Jurisdic
 
 
 def responsible_unit_for(*, category: Category, lineage: list[JurisdictionNode]) -> Unit | None:
-    """`lineage` is the case node's lineage, root first (core.selectors.node_lineage)."""
-    return _by_rule(category, lineage) or _by_fallback(category, lineage)
+    """`lineage` is the case node's lineage, root first (core.selectors.node_lineage). The
+    answer is kept in process memory (core.refcache) until a rule, unit, node or category
+    changes."""
+    if not lineage:
+        return _by_rule(category, lineage) or _by_fallback(category, lineage)
+    return remembered(
+        ("route", category.pk, lineage[-1].pk),
+        lambda: _by_rule(category, lineage) or _by_fallback(category, lineage),
+    )
 
 
 def _by_rule(category: Category, lineage: list[JurisdictionNode]) -> Unit | None:

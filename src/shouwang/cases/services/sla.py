@@ -19,6 +19,7 @@ from django.db.models import Q
 from shouwang.cases.models import Case, Category, SlaPolicy, Step
 from shouwang.cases.services.routing import category_chain
 from shouwang.cases.states import OPEN_STATES, CaseState
+from shouwang.core.refcache import remembered
 
 logger = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -60,6 +61,15 @@ DEFAULT_SLA = Sla(
 
 
 def sla_for(*, category: Category, priority: int, town_kind: str) -> Sla:
+    """The policy for new cases, kept in process memory (core.refcache) until a policy or
+    category changes."""
+    return remembered(
+        ("sla", category.pk, priority, town_kind),
+        lambda: _sla_load(category=category, priority=priority, town_kind=town_kind),
+    )
+
+
+def _sla_load(*, category: Category, priority: int, town_kind: str) -> Sla:
     chain = category_chain(category)
     rank = {c.pk: i for i, c in enumerate(chain)}
     policies = list(

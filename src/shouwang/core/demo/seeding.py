@@ -27,6 +27,7 @@ from shouwang.core.models import (
     User,
 )
 from shouwang.core.pii.idnumber import make_id_number
+from shouwang.core.refcache import reference_changed
 from shouwang.core.services.audit import audit_record
 from shouwang.core.services.jurisdiction import boundaries_changed, node_path_for
 from shouwang.core.services.people import person_create
@@ -324,6 +325,7 @@ def seed_demo(
             },
         )
     boundaries_changed()
+    reference_changed()  # the nodes and units went in with bulk_create, which sends no signals
     logins = ensure_demo_logins(password)
     steps = {step.name: step.run(seed, scale) for step in DEMO_STEPS}
     return DemoSummary(
