@@ -7,8 +7,9 @@ Any save or delete of a registered model (`remember_changes_of`, connected in th
 `ready`) forgets everything in this process at once and moves a version in the shared cache;
 other processes see the version move within CHECK_SECONDS. Bulk writes, which send no
 signals, call `reference_changed()` themselves. An entry is also never older than
-MAX_AGE_SECONDS, which bounds the one case the version cannot see: a row read inside a
-transaction that wrote it and was then rolled back.
+MAX_AGE_SECONDS, which bounds the one case the version cannot see: a row read by the very
+thread whose transaction wrote it, which was then rolled back (other threads and processes
+never see uncommitted rows; the admin's own request does not read through this memory).
 
 What comes out is shared by every thread of the process: callers read it and never change it."""
 
