@@ -43,6 +43,7 @@ from shouwang.cases.selectors.cases import (
     attachment_get,
     caller_visible,
     case_as_created,
+    case_detail_of,
     case_for_action,
     case_get,
     case_reference,
@@ -156,21 +157,22 @@ def get_case(request: HttpRequest, case_id: int) -> Case:
 @router.post("/cases/{case_id}/dispatch", response=CaseDetail)
 def dispatch_case(request: HttpRequest, case_id: int, payload: DispatchIn) -> Case:
     """Five-in-sync dispatch to people (usernames) and units (codes), plus first responders
-    alerted in parallel."""
-    user, case = _case(request, case_id)
+    alerted in parallel. The service locks the case and answers 404 when the user may not see
+    it; the answer is built from the case it hands back."""
+    user = acting_user(request)
     first: list[User | Unit] = [
         *dispatch_people(user=user, usernames=payload.first_responder_people),
         *units_by_code(codes=payload.first_responder_units, field="first_responder_units"),
     ]
-    services.case_dispatch(
+    case = services.case_dispatch(
         actor=user,
-        case=case,
+        case=case_id,
         people=dispatch_people(user=user, usernames=payload.people),
         units=units_by_code(codes=payload.units),
         first_responders=first,
         note=payload.note,
     )
-    return _after(user, case_id)
+    return case_detail_of(case=case, actor=user)
 
 
 @router.post("/cases/{case_id}/accept", response=CaseDetail)

@@ -15,6 +15,8 @@ def dispatch_people(*, user: User, usernames: Sequence[str]) -> list[User]:
     """The named people in the user's jurisdiction, in the order given, or InvalidInput naming
     the ones not found."""
     wanted = list(dict.fromkeys(name.strip() for name in usernames if name.strip()))
+    if not wanted:
+        return []
     found = {
         p.username: p
         for p in User.objects.filter(
@@ -32,6 +34,8 @@ def dispatch_people(*, user: User, usernames: Sequence[str]) -> list[User]:
 
 def units_by_code(*, codes: Sequence[str], field: str = "units") -> list[Unit]:
     wanted = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+    if not wanted:
+        return []
     found = {
         u.code: u
         for u in Unit.objects.filter(code__in=wanted, is_active=True).select_related("node")

@@ -32,7 +32,7 @@ from shouwang.notify.groups import case_group
 def case_dispatch(
     *,
     actor: User,
-    case: Case,
+    case: Case | int,
     people: Sequence[User] = (),
     units: Sequence[Unit] = (),
     first_responders: Sequence[User | Unit] = (),
@@ -42,7 +42,8 @@ def case_dispatch(
     dispatch: the first unit (else the first person) leads and becomes the responsible unit,
     the acceptance clock starts. On a case already being worked it sends reinforcements and the
     state stays. First responders (patrols, guards, ten-household groups) are alerted in
-    parallel. Anyone already holding an open assignment on the case is skipped."""
+    parallel. Anyone already holding an open assignment on the case is skipped. `case` may be
+    an id: the case is read (locked) here anyway, and one the actor may not see is NotFound."""
     case = lock_case(case)
     require_visible(actor, case)
     target = transition_target(case.state, CaseAction.DISPATCH)

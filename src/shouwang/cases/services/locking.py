@@ -3,15 +3,20 @@ on the category, node or unit rows joined to it, which every other case shares) 
 the transaction, and saved with the fields the change touched."""
 
 from shouwang.cases.models import Case
+from shouwang.core.errors import NotFound
 
 
 def lock_case(case: Case | int) -> Case:
+    """The case, locked; NotFound when there is no such case (a service given an id)."""
     pk = case if isinstance(case, int) else case.pk
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("category", "category__parent", "node", "responsible_unit")
-        .get(pk=pk)
-    )
+    try:
+        return (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("category", "category__parent", "node", "responsible_unit")
+            .get(pk=pk)
+        )
+    except Case.DoesNotExist:
+        raise NotFound() from None
 
 
 def save_case(case: Case, *fields: str) -> None:
