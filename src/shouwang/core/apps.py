@@ -9,9 +9,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from shouwang.core import audit_hooks  # noqa: F401  (connects sign-in audit receivers)
-        from shouwang.core.models import JurisdictionNode, Unit
-        from shouwang.core.refcache import remember_changes_of
+        from shouwang.core.models import ApiToken, JurisdictionNode, Unit, User
+        from shouwang.core.refcache import ACCESS, remember_changes_of
 
         # Signals, not service calls: the admin, the importers and the services all write
         # these, and a stale copy would route a case to the wrong unit.
         remember_changes_of(JurisdictionNode, Unit)
+        # Bearer tokens and their people, read on every API request and socket connect.
+        remember_changes_of(User, ApiToken, space=ACCESS)

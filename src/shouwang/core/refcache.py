@@ -11,6 +11,10 @@ MAX_AGE_SECONDS, which bounds the one case the version cannot see: a row read by
 thread whose transaction wrote it, which was then rolled back (other threads and processes
 never see uncommitted rows; the admin's own request does not read through this memory).
 
+Memories are kept apart by `space`: "reference" (the rows above) and "access" (API tokens
+and the people they belong to, forgotten on any save of a token or person), so a sign-in does
+not throw away the routing table.
+
 What comes out is shared by every thread of the process: callers read it and never change it."""
 
 import threading
@@ -24,68 +28,89 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
-VERSION_KEY = "refcache:version"
+REFERENCE = "reference"
+ACCESS = "access"
+VERSION_KEY = "refcache:version"  # of the reference space; others append ":<space>"
 CHECK_SECONDS = 1.0
 MAX_AGE_SECONDS = 60.0
 
-_lock = threading.Lock()
-_entries: dict[Hashable, tuple[float, Any]] = {}
-_seen_version: object = None
-_checked_at = 0.0
+
+class _Space:
+    def __init__(self, name: str) -> None:
+        self.version_key = VERSION_KEY if name == REFERENCE else f"{VERSION_KEY}:{name}"
+        self.lock = threading.Lock()
+        self.entries: dict[Hashable, tuple[float, Any]] = {}
+        self.seen_version: object = None
+        self.checked_at = 0.0
+
+    def follow_shared_version(self, now: float) -> None:
+        if now - self.checked_at < CHECK_SECONDS:
+            return
+        version = cache.get(self.version_key)
+        with self.lock:
+            self.checked_at = now
+            if version != self.seen_version:
+                self.entries.clear()
+                self.seen_version = version
+
+    def forget_local(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.checked_at = 0.0
+
+    def forget_everywhere(self) -> None:
+        self.forget_local()
+        try:
+            cache.incr(self.version_key)
+        except ValueError:  # not set yet, or evicted
+            cache.set(self.version_key, time.time_ns(), timeout=None)
 
 
-def remembered(key: Hashable, load: Callable[[], T]) -> T:
+_spaces: dict[str, _Space] = {}
+
+
+def _space(name: str) -> _Space:
+    found = _spaces.get(name)
+    if found is None:
+        found = _spaces.setdefault(name, _Space(name))
+    return found
+
+
+def remembered(key: Hashable, load: Callable[[], T], *, space: str = REFERENCE) -> T:
     """The value kept under `key`, or what `load()` returns, kept for next time."""
-    now = time.monotonic()
-    _follow_shared_version(now)
-    found = _entries.get(key)
+    memory, now = _space(space), time.monotonic()
+    memory.follow_shared_version(now)
+    found = memory.entries.get(key)
     if found is not None and now - found[0] < MAX_AGE_SECONDS:
         return found[1]  # type: ignore[no-any-return]
     value = load()
-    _entries[key] = (now, value)
+    memory.entries[key] = (now, value)
     return value
 
 
-def _follow_shared_version(now: float) -> None:
-    global _seen_version, _checked_at
-    if now - _checked_at < CHECK_SECONDS:
-        return
-    version = cache.get(VERSION_KEY)
-    with _lock:
-        _checked_at = now
-        if version != _seen_version:
-            _entries.clear()
-            _seen_version = version
+def forget_key(key: Hashable, *, space: str = REFERENCE) -> None:
+    _space(space).entries.pop(key, None)
 
 
 def forget_local() -> None:
     """Forgets everything in this process (tests: a rolled-back test leaves rows behind)."""
-    global _checked_at
-    with _lock:
-        _entries.clear()
-        _checked_at = 0.0
+    for memory in list(_spaces.values()):
+        memory.forget_local()
 
 
-def reference_changed() -> None:
-    """Forgets everything here and in every process; again after the commit, so nothing read
+def reference_changed(space: str = REFERENCE) -> None:
+    """Forgets the space here and in every process; again after the commit, so nothing read
     from inside the writing transaction outlives it."""
-    _forget_everywhere()
-    transaction.on_commit(_forget_everywhere)
+    memory = _space(space)
+    memory.forget_everywhere()
+    transaction.on_commit(memory.forget_everywhere)
 
 
-def _forget_everywhere() -> None:
-    forget_local()
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet, or evicted
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+def remember_changes_of(*models: type[Model], space: str = REFERENCE) -> None:
+    def changed(**_kwargs: Any) -> None:
+        reference_changed(space)
 
-
-def _on_change(**_kwargs: Any) -> None:
-    reference_changed()
-
-
-def remember_changes_of(*models: type[Model]) -> None:
     for model in models:
-        post_save.connect(_on_change, sender=model, dispatch_uid=f"refcache:save:{model}")
-        post_delete.connect(_on_change, sender=model, dispatch_uid=f"refcache:delete:{model}")
+        uid = f"refcache:{space}:{model._meta.label}"
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:save")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}:delete")

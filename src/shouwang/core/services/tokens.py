@@ -1,6 +1,7 @@
 """API bearer tokens. The token is shown once; only its SHA-256 digest is stored, so a leaked
 database does not leak working tokens."""
 
+import copy
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import ApplicationError
 from shouwang.core.models import ApiToken, AuditAction, User
+from shouwang.core.refcache import ACCESS, reference_changed, remembered
+from shouwang.core.refcache import forget_key as refcache_forget_key
 from shouwang.core.services.audit import audit_record
 from shouwang.core.services.signin import signin_success_register
 
@@ -60,23 +63,36 @@ def token_issue(*, username: str, password: str, request: HttpRequest | None) ->
 
 
 def token_authenticate(*, token: str) -> User | None:
+    """The token's person, or None. A token in use is remembered by this process
+    (core.refcache, "access" space): any save of a token or a person, and any revocation,
+    forgets it here at once and in the other processes within a second. Each caller gets its
+    own copy of the person."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    now = timezone.now()
-    record = (
-        ApiToken.objects.select_related("user", "user__node")
-        .filter(digest=_digest(token), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
-    )
-    if record is None or not record.user.is_active:
+    digest, now = _digest(token), timezone.now()
+    record = remembered(("token", digest), lambda: _live_token(digest), space=ACCESS)
+    if record is None:
+        refcache_forget_key(("token", digest), space=ACCESS)  # unknown tokens are not kept
+        return None
+    if record.revoked_at is not None or record.expires_at <= now or not record.user.is_active:
         return None
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
-    return record.user
+        record.last_used_at = now
+    return copy.copy(record.user)
+
+
+def _live_token(digest: str) -> ApiToken | None:
+    return (
+        ApiToken.objects.select_related("user", "user__node")
+        .filter(digest=digest, revoked_at__isnull=True)
+        .first()
+    )
 
 
 def token_revoke(*, token: str) -> bool:
     updated = ApiToken.objects.filter(digest=_digest(token), revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    reference_changed(ACCESS)
     return updated > 0
