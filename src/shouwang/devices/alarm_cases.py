@@ -11,7 +11,7 @@ The loop's services act for a person; for what the system does on its own here t
 city's device gateway, a dispatcher account without a password that cannot sign in."""
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from shouwang.cases.models import (
     Priority,
     TimelineKind,
 )
+from shouwang.cases.selectors.categories import category_by_code
 from shouwang.cases.services import (
     assignment_accept,
     assignment_arrive,
@@ -40,16 +41,21 @@ from shouwang.cases.services.locking import lock_case
 from shouwang.cases.services.notifications import announce
 from shouwang.cases.services.timeline import timeline_add
 from shouwang.cases.states import OPEN_STATES
-from shouwang.core.errors import ApplicationError
+from shouwang.core.errors import ApplicationError, InvalidInput
 from shouwang.core.models import JurisdictionNode, Role, Unit, UnitKind, User
-from shouwang.core.selectors import node_lineage
+from shouwang.core.selectors import node_by_id, node_lineage
 from shouwang.core.services.people import person_create
 from shouwang.devices.links import ack_link_url
 from shouwang.devices.models import Alarm, AlarmKind, ContactNotice, Incident, MaintenanceItem
 from shouwang.notify.groups import person_group, screen_group, unit_group
-from shouwang.notify.models import Channel
+from shouwang.notify.models import Channel, OutboxMessage
 from shouwang.notify.selectors import notifications_mine_list
-from shouwang.notify.services import notification_acknowledge, outbox_enqueue
+from shouwang.notify.services import (
+    notification_acknowledge,
+    outbox_enqueue,
+    outbox_enqueue_many,
+    outbox_message,
+)
 from shouwang.places.models import ContactRole, Premises
 
 CATEGORY_BY_KIND = {
@@ -61,6 +67,7 @@ CATEGORY_BY_KIND = {
     AlarmKind.OTHER: "fire_rescue",
 }
 MAINTENANCE_CATEGORY = "device_maintenance"
+FALLBACK_CATEGORY = "fire_rescue"
 RESPONDED = (AssignmentState.ACCEPTED, AssignmentState.ARRIVED, AssignmentState.RESOLVED)
 EXTRA_CHANNELS = {"webhook": Channel.WEBHOOK, "dingtalk": Channel.DINGTALK, "wecom": Channel.WECOM}
 
@@ -86,8 +93,12 @@ def _gateway_create(username: str, city_code: str) -> User:
 
 
 def _category(code: str) -> Category:
-    found = Category.objects.filter(code=code, is_active=True).select_related("parent").first()
-    return found or Category.objects.select_related("parent").get(code="fire_rescue")
+    """The active category of that code (from process memory), else fire and rescue. Neither
+    (the taxonomy switched off): InvalidInput, and the incident waits for its case."""
+    try:
+        return category_by_code(code)
+    except InvalidInput:
+        return category_by_code(FALLBACK_CATEGORY)
 
 
 def _where(premises: Premises, alarm: Alarm | None) -> str:
@@ -99,10 +110,10 @@ def case_is_open(case_id: int | None) -> bool:
     return case_id is None or Case.objects.filter(pk=case_id, state__in=OPEN_STATES).exists()
 
 
-def _intake(premises: Premises, category: Category, kind: CaseKind, text: str) -> Case:
+def _intake(actor: User, premises: Premises, category: Category, kind: CaseKind, text: str) -> Case:
     with translation.override(settings.LANGUAGE_CODE):
         return case_intake(
-            actor=device_gateway(premises.node),
+            actor=actor,
             category=category,
             description=text,
             channel=CaseChannel.DEVICE,
@@ -115,8 +126,11 @@ def _intake(premises: Premises, category: Category, kind: CaseKind, text: str) -
         ).case
 
 
-def alarm_case_open(*, incident: Incident, alarm: Alarm) -> int:
-    premises = incident.premises
+def alarm_case_open(*, premises: Premises, alarm: Alarm, notices: Sequence[ContactNotice]) -> Case:
+    """Receives the alarm's case and dispatches it at once to the contacts of `notices` (saved
+    or still to be saved: only their person and unit are read). The contacts' own channels are
+    `alarm_contacts_tell`'s, once the notices have ids. `alarm.device` comes with its room."""
+    gateway = device_gateway(premises.node)
     with translation.override(settings.LANGUAGE_CODE):
         text = _("%(where)s：%(device)s %(serial)s %(kind)s") % {
             "where": _where(premises, alarm),
@@ -124,24 +138,34 @@ def alarm_case_open(*, incident: Incident, alarm: Alarm) -> int:
             "serial": alarm.device.serial,
             "kind": alarm.get_kind_display(),
         }
-    case = _intake(
-        premises, _category(CATEGORY_BY_KIND[AlarmKind(alarm.kind)]), CaseKind.ALARM, text
-    )
-    notices = list(incident.notices.select_related("person", "unit", "unit__node"))
+    category = _category(CATEGORY_BY_KIND[AlarmKind(alarm.kind)])
+    case = _intake(gateway, premises, category, CaseKind.ALARM, text)
     people = [n.person for n in notices if n.person is not None]
     units = _units_lead_first(n.unit for n in notices if n.person is None and n.unit is not None)
     if people or units:
-        case_dispatch(
-            actor=device_gateway(premises.node), case=case, people=people, units=units, note=text
-        )
-    for notice in notices:
-        _extra(notice, case, alarm, "alarm")
-    return case.pk
+        case_dispatch(actor=gateway, case=case, people=people, units=units, note=text)
+    return case
+
+
+def alarm_contacts_tell(*, notices: Iterable[ContactNotice], case: Case, alarm: Alarm) -> None:
+    """The alarm card, with its signed acknowledgement link, to every contact who is also
+    reached on a channel of their own (DingTalk, WeCom, webhook): one INSERT for all of them.
+    The notices are saved, and their incident carries the case."""
+    outbox_enqueue_many(
+        message
+        for message in (_extra_message(n, case, alarm, "alarm") for n in notices)
+        if message is not None
+    )
 
 
 def _units_lead_first(units: Iterable[Unit]) -> list[Unit]:
     # The first unit leads the case: the micro fire station, who will be on scene first.
-    return sorted(units, key=lambda u: u.kind != UnitKind.MICRO_FIRE_STATION)
+    ordered = sorted(units, key=lambda u: u.kind != UnitKind.MICRO_FIRE_STATION)
+    for unit in ordered:
+        # Their notifications carry the unit's node: from process memory, not a query each.
+        if not Unit.node.is_cached(unit):
+            unit.node = node_by_id(pk=unit.node_id)
+    return ordered
 
 
 def alarm_case_join(*, incident: Incident, alarm: Alarm) -> None:
@@ -173,7 +197,9 @@ def maintenance_case_open(*, incident: Incident, item: MaintenanceItem) -> int:
             "serial": item.device.serial,
             "kind": item.get_kind_display(),
         }
-    return _intake(premises, _category(MAINTENANCE_CATEGORY), CaseKind.MAINTENANCE, text).pk
+    gateway = device_gateway(premises.node)
+    category = _category(MAINTENANCE_CATEGORY)
+    return _intake(gateway, premises, category, CaseKind.MAINTENANCE, text).pk
 
 
 def maintenance_case_note(*, incident: Incident, item: MaintenanceItem) -> None:
@@ -285,11 +311,13 @@ def _card(notice: ContactNotice, kind: str, alarm: Alarm | None = None) -> dict[
     }
 
 
-def _extra(notice: ContactNotice, case: Case | None, alarm: Alarm | None, kind: str) -> None:
+def _extra_message(
+    notice: ContactNotice, case: Case | None, alarm: Alarm | None, kind: str
+) -> OutboxMessage | None:
     channel = EXTRA_CHANNELS.get(notice.extra_channel)
     if channel is None or not notice.extra_recipient:
-        return
-    outbox_enqueue(
+        return None
+    return outbox_message(
         channel=channel,
         recipient=notice.extra_recipient,
         payload=_card(notice, kind, alarm),
@@ -322,7 +350,9 @@ def contact_remind(*, notice: ContactNotice) -> None:
     """Tells the contact again, on every channel they have."""
     node = notice.incident.premises.node
     _tell(notice, _own_group(notice), "reminder", node)
-    _extra(notice, _case_of(notice), None, "reminder")
+    extra = _extra_message(notice, _case_of(notice), None, "reminder")
+    if extra is not None:
+        outbox_enqueue_many([extra])
 
 
 def contact_escalate(*, notice: ContactNotice) -> None:

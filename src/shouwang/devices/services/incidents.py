@@ -6,10 +6,11 @@ this up in the database. The case side lives in devices/alarm_cases.py."""
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from shouwang.core.errors import ApplicationError
@@ -28,6 +29,7 @@ from shouwang.places.models import Premises
 from shouwang.places.selectors import premises_alarm_contacts
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 # Seed 002: the micro fire station arrives within one minute.
 STATION_ARRIVE_WITHIN = timedelta(minutes=1)
 CASE_RETRY_BATCH = 20
@@ -47,6 +49,8 @@ def _open_incident(premises: Premises, kind: IncidentKind) -> Incident | None:
         # The loop closed or cancelled the case by hand: this incident is over, start anew.
         incident_close(incident=incident, reason="case finished")
         return None
+    if incident is not None:
+        incident.premises = premises  # locked, with its node: not read again
     return incident
 
 
@@ -60,34 +64,44 @@ def incident_close(*, incident: Incident, reason: str) -> None:
 
 
 def alarm_incident_join(*, alarm: Alarm, device: Device) -> Incident:
-    """The alarm joins its premises' open alarm incident, or opens one: a case dispatched at
-    once to the premises' five contacts, each of whom must acknowledge."""
+    """The alarm, not yet saved, joins its premises' open alarm incident, or opens one: a case
+    dispatched at once to the premises' five contacts, each of whom must acknowledge. The alarm
+    is saved here, with its incident."""
     premises = _lock_premises(device.premises_id)
     incident = _open_incident(premises, IncidentKind.ALARM)
     if incident is None:
-        now = timezone.now()
-        incident = Incident.objects.create(
-            premises=premises,
-            kind=IncidentKind.ALARM,
-            opened_at=now,
-            arrive_deadline=now + STATION_ARRIVE_WITHIN,
-        )
-        alarm.incident = incident
-        alarm.save(update_fields=["incident"])
-        _notices_create(incident, premises)
-        incident.case_id = _case_safely(
-            lambda: alarm_cases.alarm_case_open(incident=incident, alarm=alarm)
-        )
-        incident.save(update_fields=["case_id"])
-        cap_alert_for_incident(incident=incident, alarm=alarm)
-    else:
-        alarm.incident = incident
-        alarm.save(update_fields=["incident"])
-        alarm_cases.alarm_case_join(incident=incident, alarm=alarm)
+        return _alarm_incident_open(alarm, premises)
+    alarm.incident = incident
+    alarm.save()
+    alarm_cases.alarm_case_join(incident=incident, alarm=alarm)
     return incident
 
 
-def _case_safely(open_case: Callable[[], int]) -> int | None:
+def _alarm_incident_open(alarm: Alarm, premises: Premises) -> Incident:
+    """The case first, so the incident is written once, with it; then the alarm, the notices
+    and the contacts' own channels, which need their ids."""
+    now = timezone.now()
+    notices = _notices_planned(premises, now)
+    case = _case_safely(
+        lambda: alarm_cases.alarm_case_open(premises=premises, alarm=alarm, notices=notices)
+    )
+    incident = Incident.objects.create(
+        premises=premises,
+        kind=IncidentKind.ALARM,
+        opened_at=now,
+        arrive_deadline=now + STATION_ARRIVE_WITHIN,
+        case_id=case.pk if case is not None else None,
+    )
+    alarm.incident = incident
+    alarm.save()
+    _notices_save(notices, incident)
+    if case is not None:
+        alarm_cases.alarm_contacts_tell(notices=notices, case=case, alarm=alarm)
+    cap_alert_for_incident(incident=incident, alarm=alarm)
+    return incident
+
+
+def _case_safely(open_case: Callable[[], T]) -> T | None:
     """Opens the case in a savepoint. Should the loop refuse (a category switched off, a bug),
     the alarm and its incident are still committed — an alarm is never lost to its case — and
     `incidents_case_retry` tries again."""
@@ -118,27 +132,49 @@ def incidents_case_retry() -> int:
 
 
 def _retry_case(incident: Incident, alarm: Alarm) -> int | None:
-    return _case_safely(lambda: alarm_cases.alarm_case_open(incident=incident, alarm=alarm))
+    notices = list(incident.notices.select_related("person", "unit"))
+    case = _case_safely(
+        lambda: alarm_cases.alarm_case_open(
+            premises=incident.premises, alarm=alarm, notices=notices
+        )
+    )
+    if case is None:
+        return None
+    incident.case_id = case.pk
+    alarm_cases.alarm_contacts_tell(notices=notices, case=case, alarm=alarm)
+    return case.pk
 
 
-def _notices_create(incident: Incident, premises: Premises) -> list[ContactNotice]:
+def _notices_planned(premises: Premises, opened_at: datetime) -> list[ContactNotice]:
+    """The premises' five contacts as notices, not yet saved (they get their incident once it
+    exists)."""
     plan = premises_alarm_contacts(premises=premises)
-    deadline = incident.opened_at + ack_window()
-    notices = [
+    deadline = opened_at + ack_window()
+    return [
         ContactNotice(
-            incident=incident,
             role=contact.role,
             person=contact.person,
             unit=contact.unit,
             fallback=contact.fallback,
             extra_channel=contact.extra_channel,
             extra_recipient=contact.extra_recipient,
-            notified_at=incident.opened_at,
+            notified_at=opened_at,
             ack_deadline=deadline,
         )
         for contact in plan.contacts
     ]
-    return ContactNotice.objects.bulk_create(notices)
+
+
+def _notices_save(notices: list[ContactNotice], incident: Incident) -> None:
+    """One INSERT where the database reports the new ids back (PostgreSQL, SQLite 3.35+): the
+    acknowledgement links are made from them."""
+    for notice in notices:
+        notice.incident = incident
+    if connection.features.can_return_rows_from_bulk_insert:
+        ContactNotice.objects.bulk_create(notices)
+    else:
+        for notice in notices:
+            notice.save()
 
 
 def maintenance_incident_join(*, item: MaintenanceItem, device: Device) -> Incident:
