@@ -11,6 +11,7 @@ The loop's services act for a person; for what the system does on its own here t
 city's device gateway, a dispatcher account without a password that cannot sign in."""
 
 import contextlib
+import copy
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -43,6 +44,7 @@ from shouwang.cases.services.timeline import timeline_add
 from shouwang.cases.states import OPEN_STATES
 from shouwang.core.errors import ApplicationError, InvalidInput
 from shouwang.core.models import JurisdictionNode, Role, Unit, UnitKind, User
+from shouwang.core.refcache import ACCESS, forget_key, remembered
 from shouwang.core.selectors import node_by_id, node_lineage
 from shouwang.core.services.people import person_create
 from shouwang.devices.links import ack_link_url
@@ -73,10 +75,21 @@ EXTRA_CHANNELS = {"webhook": Channel.WEBHOOK, "dingtalk": Channel.DINGTALK, "wec
 
 
 def device_gateway(node: JurisdictionNode) -> User:
-    """The city's device gateway account, created on first use."""
+    """The city's device gateway account, created on first use. Every alarm acts as it, so it
+    is remembered by the process with its node (core.refcache, "access" space: any save of a
+    person forgets it); each caller gets its own copy."""
     city_code = node.path.strip("/").split("/")[0]  # the root of the path: no lineage query
     username = f"devices-gateway-{city_code}"
-    return User.objects.filter(username=username).first() or _gateway_create(username, city_code)
+    key = ("devices.gateway", username)
+    found = remembered(key, lambda: _gateway_found(username), space=ACCESS)
+    if found is None:
+        forget_key(key, space=ACCESS)  # not made yet: not kept
+        return _gateway_create(username, city_code)
+    return copy.copy(found)
+
+
+def _gateway_found(username: str) -> User | None:
+    return User.objects.filter(username=username).select_related("node").first()
 
 
 def _gateway_create(username: str, city_code: str) -> User:
