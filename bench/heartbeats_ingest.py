@@ -98,8 +98,13 @@ def broker(devices: int, seconds: float) -> dict[str, Any]:
     from django.conf import settings
 
     from shouwang.devices.ingest import stats
+    from shouwang.devices.ingest.directory import directory
+    from shouwang.devices.ingest.heartbeats import flusher_ensure
+    from shouwang.devices.ingest.readings import DeviceKey
     from shouwang.devices.mqtt.bridge import mqtt_bridge_ensure, mqtt_bridge_stop
 
+    directory.find(DeviceKey("SIM-000000"))  # loads the registry outside the measurement
+    flusher_ensure()
     settings.SHOUWANG_MQTT_URL = os.environ.get("SHOUWANG_MQTT_URL", "mqtt://127.0.0.1:1883")
     settings.SHOUWANG_MQTT_SHARE_GROUP = f"benchhb{uuid.uuid4().hex[:6]}"
     bridge = mqtt_bridge_ensure()
@@ -109,6 +114,7 @@ def broker(devices: int, seconds: float) -> dict[str, Any]:
         time.sleep(0.05)
     time.sleep(0.5)
     before, started = _committed(), time.perf_counter()
+    received_before = stats.totals().get("mqtt.heartbeats", 0)
     cpu = time.process_time()
     publisher = str(ROOT / "bench" / "alarms_publisher.py")
     flood = subprocess.run(
@@ -118,6 +124,8 @@ def broker(devices: int, seconds: float) -> dict[str, Any]:
         text=True,
     )
     sent = json.loads(flood.stdout.strip().splitlines()[-1])["sent"]
+    received = stats.totals().get("mqtt.heartbeats", 0) - received_before
+    received_per_s = received / (time.perf_counter() - started)
     last, last_change = _committed(), time.perf_counter()
     while time.perf_counter() - last_change < 2.0:
         time.sleep(0.1)
@@ -129,9 +137,12 @@ def broker(devices: int, seconds: float) -> dict[str, Any]:
     return {
         "mode": "broker",
         "sent": sent,
+        "received": received,
+        "received_per_s": round(received_per_s, 1),
         "committed": done,
         "committed_per_s": round(done / (last_change - started), 1),
         "process_cpu_us_per_beat": round(cpu / max(done, 1) * 1e6, 1),
+        "process_cpu_us_per_received": round(cpu / max(received, 1) * 1e6, 1),
     }
 
 

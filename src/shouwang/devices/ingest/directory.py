@@ -52,6 +52,10 @@ class Directory:
 
     def find(self, key: DeviceKey) -> DeviceEntry | None:
         self._refresh_if_stale()
+        if key.serial:  # MQTT and our own pushes name the serial: one dictionary look-up
+            entry = self._by_key.get(("serial", key.serial))
+            if entry is not None:
+                return entry
         names = [("serial", key.serial), ("imei", key.imei), ("pid", key.platform_id)]
         wanted = [(kind, value) for kind, value in names if value]
         for name in wanted:

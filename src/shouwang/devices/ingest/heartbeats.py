@@ -84,9 +84,11 @@ class HeartbeatBuffer:
 
     def offer_wait(self, device_id: int, beat: Beat, timeout: float) -> bool:
         """Adds or coalesces, waiting up to `timeout` seconds for room (back-pressure)."""
-        deadline = time.monotonic() + timeout
         with self._lock:
             self.stats.offered += 1
+            if self._put(device_id, beat):
+                return True
+            deadline = time.monotonic() + timeout
             while not self._put(device_id, beat):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:

@@ -3,6 +3,7 @@ are those real NB-IoT detectors send: smoke `Alarm_Status`, `AlarmLevel`, `Batte
 `SNR`; gas `gas_sensor_state` (0 normal, 1 low, 2 high), `valve_state`, `battery_value`. Low
 battery and weak signal are maintenance items, never alarms."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,16 @@ class Reading:
     level_hint: int = 0
     fault: bool = False
     presence_only: bool = False  # an online/offline notice from the platform, no data
+    # For a message that names no id of its own (MQTT), how to derive one from the message,
+    # instead of `message_id`: called only when an alarm needs a de-duplication key, so a
+    # heartbeat never pays for it.
+    derive_id: Callable[[], str] | None = None
+
+    def dedup_id(self) -> str:
+        """The alarm's de-duplication key: the message's own id, else one derived from it."""
+        if not self.message_id and self.derive_id is not None:
+            self.message_id = self.derive_id()
+        return self.message_id
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,8 @@ class Meaning:
 
 
 def _int(value: Any) -> int | None:
+    if type(value) is int:  # what nearly every device sends: the one check it needs
+        return value
     if isinstance(value, dict):  # OneNET thing model: {"value": 1, "time": ...}
         value = value.get("value")
     if isinstance(value, bool):

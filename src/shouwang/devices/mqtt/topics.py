@@ -20,6 +20,7 @@ topics); MQTT payloads carry no signature of their own."""
 import hashlib
 import json
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ EVENT_FILTER = f"{PREFIX}/+/event"
 HEARTBEAT_FILTER = f"{PREFIX}/+/heartbeat"
 COMMANDS = ("silence", "self_test")
 UNIQUE_WINDOW_SECONDS = 300
+_raw_decode = json.JSONDecoder().raw_decode
 
 
 def event_topic(serial: str) -> str:
@@ -57,27 +59,49 @@ def serial_of(topic: str) -> str:
 
 def mqtt_reading(*, topic: str, payload: bytes | bytearray, received_at: datetime) -> Reading:
     """A reading from an uplink message; Malformed when it cannot be one. A vendor's bare object
-    of values takes a short path: at 20,000 heartbeats a second every microsecond counts."""
+    of values takes a short path: at 20,000 heartbeats a second every microsecond counts. A
+    message without an `id` gets its de-duplication key from its bytes only if it turns out to
+    be an alarm (Reading.dedup_id): a heartbeat has no use for one."""
     serial = serial_of(topic)
     try:
-        data: Any = json.loads(payload)
+        data: Any = _json(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Malformed(_("消息体不是有效的 JSON。")) from exc
     if not isinstance(data, dict):
         raise Malformed(_("消息体应为 JSON 对象。"))
+    message_id = data.get("id")
+    derive = None if message_id else partial(_fingerprint, bytes(payload), received_at)
     if "values" not in data:
-        message_id = str(data.get("id") or _fingerprint(payload, received_at))
-        return Reading(DeviceKey(serial=serial), Platform.MQTT, message_id, received_at, data)
-    if not data.get("id"):
-        data["id"] = _fingerprint(payload, received_at)
+        own_id = str(message_id or "")
+        return Reading(
+            DeviceKey(serial), Platform.MQTT, own_id, received_at, data, derive_id=derive
+        )
+    if derive is not None:
+        data["id"] = "-"  # generic_reading wants one; the derived one replaces it below
     reading = generic_reading(serial=serial, data=data, received_at=received_at)
     reading.source = Platform.MQTT
+    if derive is not None:
+        reading.message_id, reading.derive_id = "", derive
     return reading
 
 
-def _fingerprint(payload: bytes | bytearray, received_at: datetime) -> str:
+def _json(payload: bytes | bytearray) -> Any:
+    """json.loads, with a shortcut for what devices send (UTF-8, nothing around the value) that
+    skips its encoding detection and whitespace handling: a third of its cost on a heartbeat.
+    Anything else takes json.loads itself, errors included."""
+    try:
+        text = payload.decode()
+        data, end = _raw_decode(text)
+        if end == len(text):
+            return data
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError both
+        pass
+    return json.loads(payload)
+
+
+def _fingerprint(payload: bytes, received_at: datetime) -> str:
     bucket = int(received_at.timestamp() // UNIQUE_WINDOW_SECONDS)
-    return f"{hashlib.sha256(bytes(payload)).hexdigest()[:24]}:{bucket}"
+    return f"{hashlib.sha256(payload).hexdigest()[:24]}:{bucket}"
 
 
 def command_payload(*, command_id: str, command: str, at: datetime) -> bytes:
