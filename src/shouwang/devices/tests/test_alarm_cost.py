@@ -1,10 +1,11 @@
 """The cost of one alarm on the devices side (issue 5: p99 under 500 ms from publishing to all
 five contacts told, in bursts of ten, on one interpreter), pinned as SQL statement counts
 rather than times: the device is read once with its room, the gateway account comes from
-process memory, the case is opened before the incident so the incident is written once, the alarm is inserted with its
-incident, the notices are used as built instead of read back, and the contacts' own channels
-go into the outbox in one INSERT. Statements made inside the cases app (intake, dispatch, the
-duplicate entry), which the devices side calls as they are, are counted apart."""
+process memory, the case is opened before the incident so the incident is written once, the
+alarm is inserted with its incident, the notices are used as built instead of read back, and
+the contacts' own channels go into the outbox in one INSERT. Statements made inside the cases
+app (intake, dispatch, the duplicate entry), which the devices side calls as they are, are
+counted apart."""
 
 import re
 import sys
@@ -225,3 +226,14 @@ def test_resent_alarm_changes_nothing(house: Building) -> None:
     assert again.alarm_ids == first.alarm_ids
     assert Device.objects.get(pk=house.devices[0].pk).alarm_count == 1
     assert Alarm.objects.count() == 1
+
+
+def test_gateway_is_made_once_and_each_caller_gets_its_own_copy(house: Building) -> None:
+    from shouwang.devices.alarm_cases import device_gateway
+
+    node = house.premises.node
+    first = device_gateway(node)  # made by this call, which does not keep it
+    again, third = device_gateway(node), device_gateway(node)
+    assert first.pk == again.pk == third.pk
+    assert again is not third
+    assert again.node == third.node == first.node
