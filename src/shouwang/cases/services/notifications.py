@@ -12,7 +12,13 @@ from django.utils import timezone
 from shouwang.cases.models import Case, TimelineEvent
 from shouwang.core.models import JurisdictionNode, Unit, User
 from shouwang.core.selectors import node_lineage
-from shouwang.notify.groups import case_group, person_group, screen_group, unit_group
+from shouwang.notify.groups import (
+    case_group,
+    groups_together,
+    person_group,
+    screen_group,
+    unit_group,
+)
 from shouwang.notify.models import Channel, OutboxMessage
 from shouwang.notify.services import outbox_enqueue_many, outbox_message
 
@@ -66,12 +72,13 @@ def _message(
     person: User | None = None,
     requires_ack: bool = False,
     ack_within: timedelta | None = None,
+    key: str = "",
 ) -> OutboxMessage:
     return outbox_message(
         channel=Channel.WEBSOCKET,
         recipient=recipient,
         payload=payload,
-        idempotency_key=f"cases:event:{event.pk}:{recipient}",
+        idempotency_key=f"cases:event:{event.pk}:{key or recipient}",
         node=node or case.node,
         person=person,
         requires_ack=requires_ack,
@@ -98,8 +105,8 @@ def announce(
     the case's node up to the city (so both town and city see it), to the case room, and to the
     people and units named. `requires_ack` applies to the people and units (a dispatch the SLA
     wants acknowledged), never to screens or the room. `lineage` is the case node's
-    (core.selectors.node_lineage) when the caller already has it. All rows go to the outbox in
-    one statement."""
+    (core.selectors.node_lineage) when the caller already has it. The screens share one row
+    (notify.groups.groups_together); all rows go to the outbox in one statement."""
     payload = _payload(case, event)
     now = timezone.now()
     messages = [
@@ -134,5 +141,7 @@ def announce(
     if screens:
         nodes = list(lineage) if lineage is not None else node_lineage(node=case.node)
     nodes += [n for n in extra_screens if all(n.pk != m.pk for m in nodes)]
-    messages += [_message(case, event, payload, screen_group(n.code), now, node=n) for n in nodes]
+    if nodes:
+        screens_of = groups_together(screen_group(n.code) for n in nodes)
+        messages.append(_message(case, event, payload, screens_of, now, key="screens"))
     outbox_enqueue_many(messages)

@@ -8,6 +8,7 @@ from shouwang.cases.tests.factories import POINT, Loop, make_case
 from shouwang.notify.groups import person_group, screen_group
 from shouwang.notify.models import OutboxMessage
 from shouwang.testing.api import ApiClient
+from shouwang.testing.outbox import groups_of
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ def test_dispatch_reaches_the_responder_and_every_screen_of_the_jurisdiction(
     dispatcher = ApiClient(loop.person("dispatcher").username)
     case_id = new_case(dispatcher)["id"]
     dispatcher.post(f"/api/v1/cases/{case_id}/dispatch", {"people": ["responder_1"]})
-    recipients = set(
+    recipients = groups_of(
         OutboxMessage.objects.filter(payload__type="case.dispatched").values_list(
             "recipient", flat=True
         )

@@ -14,6 +14,7 @@ from shouwang.cases.tests.factories import POINT, Loop, dispatched, fresh, make_
 from shouwang.core.models import User
 from shouwang.notify.models import OutboxMessage
 from shouwang.notify.services import notification_acknowledge
+from shouwang.testing.outbox import groups_of
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def test_dispatching_to_a_suggested_responder_is_one_action(loop: Loop) -> None:
     assert assignment.person == loop.person("responder")
     kinds = list(TimelineEvent.objects.filter(case=case).values_list("kind", flat=True))
     assert kinds[-2:] == ["dispatched", "room_opened"]
-    recipients = set(OutboxMessage.objects.values_list("recipient", flat=True))
+    recipients = groups_of(OutboxMessage.objects.values_list("recipient", flat=True))
     assert {f"person.{assignment.person_id}", f"case.{case.pk}", "screen.330782"} <= recipients
 
 

@@ -14,13 +14,14 @@ from shouwang.cases.tests.factories import Loop, closed, dispatched, fresh, make
 from shouwang.core.workers import WORKER_LOOPS
 from shouwang.notify.groups import person_group, screen_group, unit_group
 from shouwang.notify.models import OutboxMessage
+from shouwang.testing.outbox import groups_of
 from shouwang.testing.services import need_postgresql
 
 pytestmark = pytest.mark.django_db
 
 
 def overdue_messages(case) -> set[str]:
-    return set(
+    return groups_of(
         OutboxMessage.objects.filter(
             subject_id=str(case.pk), payload__type="case.overdue"
         ).values_list("recipient", flat=True)

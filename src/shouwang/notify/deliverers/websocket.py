@@ -1,5 +1,6 @@
-"""WebSocket: hand each message to the channel-layer group named by its recipient. With the
-in-memory layer (embedded mode) the sends run on the ASGI server's loop; see serving_loop.py."""
+"""WebSocket: hand each message to the channel-layer group(s) named by its recipient (several
+joined by '+', notify.groups.groups_together). With the in-memory layer (embedded mode) the sends
+run on the ASGI server's loop; see serving_loop.py."""
 
 import asyncio
 import re
@@ -11,6 +12,7 @@ from typing import Any
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
 
 from shouwang.notify.deliverers.base import DeliveryRuntime, Outcome, error_text
+from shouwang.notify.groups import recipient_groups
 from shouwang.notify.models import OutboxMessage
 from shouwang.notify.serving_loop import serving_loop
 
@@ -28,11 +30,16 @@ def socket_event(message: OutboxMessage) -> dict[str, Any]:
     }
 
 
+async def _send_one(layer: BaseChannelLayer, message: OutboxMessage) -> None:
+    event = socket_event(message)
+    for group in recipient_groups(message.recipient):
+        await layer.group_send(group, event)
+
+
 async def _send_all(layer: BaseChannelLayer, messages: Sequence[OutboxMessage]) -> list[Outcome]:
-    results = await asyncio.gather(
-        *(layer.group_send(m.recipient, socket_event(m)) for m in messages),
-        return_exceptions=True,
-    )
+    # A message to several groups is sent again to all of them if one send fails: a screen may
+    # see it twice (the id and idempotency key let it tell), none misses it.
+    results = await asyncio.gather(*(_send_one(layer, m) for m in messages), return_exceptions=True)
     return [
         Outcome.failed(m.pk, error_text(r))
         if isinstance(r, BaseException)
@@ -41,15 +48,19 @@ async def _send_all(layer: BaseChannelLayer, messages: Sequence[OutboxMessage]) 
     ]
 
 
+def _valid(recipient: str) -> bool:
+    return all(GROUP_NAME_RE.match(group) for group in recipient_groups(recipient))
+
+
 class WebsocketDeliverer:
     def deliver(
         self, messages: Sequence[OutboxMessage], *, now: datetime, runtime: DeliveryRuntime
     ) -> list[Outcome]:
-        valid = [m for m in messages if GROUP_NAME_RE.match(m.recipient)]
+        valid = [m for m in messages if _valid(m.recipient)]
         invalid = [
             Outcome.failed(m.pk, f"invalid group name {m.recipient!r}", permanent=True)
             for m in messages
-            if not GROUP_NAME_RE.match(m.recipient)
+            if not _valid(m.recipient)
         ]
         return invalid + (self._send(valid, runtime) if valid else [])
 

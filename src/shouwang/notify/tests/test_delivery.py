@@ -16,7 +16,7 @@ from shouwang.notify.delivery import outbox_deliver_batch
 from shouwang.notify.delivery.claim import LEASE, outbox_claim
 from shouwang.notify.delivery.outcomes import outcomes_record
 from shouwang.notify.delivery.wake_listener import WakeListener
-from shouwang.notify.groups import person_group
+from shouwang.notify.groups import groups_together, person_group, screen_group
 from shouwang.notify.models import Channel, OutboxMessage, OutboxState, WebhookEndpoint
 from shouwang.notify.services import outbox_enqueue
 from shouwang.notify.tests.sink import Reply, Sink
@@ -77,6 +77,42 @@ def test_websocket_message_reaches_the_person_group(city: City) -> None:
     }
     assert refreshed(message).state == OutboxState.DELIVERED
     assert message.attempts == 1
+
+
+def test_one_row_for_several_groups_reaches_every_one_of_them(city: City) -> None:
+    layer = get_channel_layer()
+    city_screen, town_screen = (
+        async_to_sync(layer.new_channel)(),
+        async_to_sync(layer.new_channel)(),
+    )
+    async_to_sync(layer.group_add)(screen_group(city.node.code), city_screen)
+    async_to_sync(layer.group_add)(screen_group(city.a.node.code), town_screen)
+    message = outbox_enqueue(
+        channel=Channel.WEBSOCKET,
+        recipient=groups_together(
+            [screen_group(city.node.code), screen_group(city.a.node.code), screen_group("x")]
+        ),
+        payload={"case": 8},
+        idempotency_key="case-8:received:screens",
+    )
+
+    assert outbox_deliver_batch() == 1
+
+    for socket in (city_screen, town_screen):
+        assert async_to_sync(layer.receive)(socket)["id"] == message.pk
+    assert refreshed(message).state == OutboxState.DELIVERED
+
+
+@pytest.mark.django_db
+def test_a_row_naming_one_invalid_group_among_several_is_dead_at_once() -> None:
+    message = outbox_enqueue(
+        channel=Channel.WEBSOCKET,
+        recipient=groups_together(["screen.330782", "屏幕 2"]),
+        payload={},
+        idempotency_key="k",
+    )
+    outbox_deliver_batch()
+    assert refreshed(message).state == OutboxState.DEAD
 
 
 @pytest.mark.django_db
