@@ -9,7 +9,14 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
-from shouwang.cases.models import Assignment, Attachment, Callback, Case, TimelineEvent
+from shouwang.cases.models import (
+    Assignment,
+    Attachment,
+    Callback,
+    Case,
+    TimelineEvent,
+    TimelineKind,
+)
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.models import Role, User
 from shouwang.core.selectors import node_get, scope_path, scope_q
@@ -121,12 +128,24 @@ def case_refetch(*, case_id: int) -> Case:
 
 def case_detail_of(*, case: Case, actor: User) -> Case:
     """The detail of a case a service has just changed and handed back (locked and saved, with
-    its category, node and unit): its lists read once each, the case row not read again. For
-    answering the actor the service authorised, like case_refetch."""
+    its category, node and unit), without reading the case again. For answering the actor the
+    service authorised, like case_refetch. Photos and callbacks are read only when the timeline
+    shows some: each one is recorded with its own event (attachment_added, callback) in the
+    append-only timeline, so a timeline without them means there are none."""
     if case.created_by_id is not None and case.created_by_id == actor.pk:
         case.created_by = actor
     case.__dict__.pop("_prefetched_objects_cache", None)
-    prefetch_related_objects([case], *_detail_prefetches())
+    timeline, assignments, attachments, callbacks = _detail_prefetches()
+    prefetch_related_objects([case], timeline, assignments)
+    kinds = {event.kind for event in case.timeline.all()}
+    if TimelineKind.ATTACHMENT_ADDED in kinds:
+        prefetch_related_objects([case], attachments)
+    else:
+        _set_prefetched(case, "attachments", Attachment, [])
+    if TimelineKind.CALLBACK in kinds:
+        prefetch_related_objects([case], callbacks)
+    else:
+        _set_prefetched(case, "callbacks", Callback, [])
     return case
 
 
@@ -140,13 +159,17 @@ def case_as_created(*, case: Case, received: TimelineEvent) -> Case:
         "attachments": (Attachment, []),
         "callbacks": (Callback, []),
     }
-    cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
     for name, (model, rows) in related.items():
-        queryset: QuerySet[Any] = model._default_manager.filter(case=case)
-        queryset._result_cache = rows
-        queryset._prefetch_done = True  # type: ignore[attr-defined]
-        cache[name] = queryset
+        _set_prefetched(case, name, model, rows)
     return case
+
+
+def _set_prefetched(case: Case, name: str, model: type[models.Model], rows: list[Any]) -> None:
+    cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
+    queryset: QuerySet[Any] = model._default_manager.filter(case=case)
+    queryset._result_cache = rows
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    cache[name] = queryset
 
 
 def case_reference(*, user: User, case_id: int, field: str) -> Case:
