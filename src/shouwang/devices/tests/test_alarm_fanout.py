@@ -18,6 +18,7 @@ from shouwang.notify.groups import person_group, screen_group, unit_group
 from shouwang.notify.models import OutboxMessage
 from shouwang.testing.api import ApiClient
 from shouwang.testing.city import City
+from shouwang.testing.outbox import groups_of
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_alarm_reaches_all_five_contacts_and_the_screens_at_once(house: Building
         "micro_fire_station",
         "fire_command",
     }
-    recipients = set(
+    recipients = groups_of(
         OutboxMessage.objects.filter(subject_id=str(alarm.incident.case_id)).values_list(
             "recipient", flat=True
         )
