@@ -80,10 +80,13 @@ def premises_alarm_contacts(*, premises: Premises) -> ContactPlan:
     """The five parties an alarm at `premises` reaches, one per role: the first active contact
     entered for the role (by `order`), else the role's fallback — a responder of the premises'
     grid for the grid leader, the unit of the fallback kind nearest up the jurisdiction tree for
-    the others. Roles with nobody at all are listed in `missing`. Three queries."""
-    lineage = node_lineage(node=premises.node)
+    the others. Roles with nobody at all are listed in `missing`. One query when every role
+    has a contact entered (the fallbacks are looked for only when one is missing), three
+    otherwise."""
     entered = _entered_contacts(premises)
-    fallbacks = _fallback_contacts(lineage)
+    fallbacks: dict[ContactRole, ResolvedContact] = {}
+    if any(role not in entered for role in ContactRole):
+        fallbacks = _fallback_contacts(node_lineage(node=premises.node))
     contacts, missing = [], []
     for role in ContactRole:
         contact = entered.get(role) or fallbacks.get(role)
