@@ -19,6 +19,8 @@ from shouwang.core.geo.coords import distance_m
 from shouwang.core.models import User
 
 METRES_PER_DEGREE_LAT = 111_320.0
+CANDIDATES_READ = 200  # blocked by category, place and time: a handful in practice
+CANDIDATES_SCORED = 50
 
 
 def duplicate_radius_m() -> float:
@@ -83,14 +85,21 @@ def case_duplicates(
     block = near | caller if near and caller else near or caller
     if block is None:
         return []
-    rows = (
-        visible_cases(user)
-        .filter(block, category=category, received_at__gte=at - window, received_at__lte=at)
+    # Blocked candidates first, in a plain query: most calls find none, and only then is the
+    # visibility rule (with its subquery) applied, to the few found.
+    rows = list(
+        Case.objects.filter(
+            block, category=category, received_at__gte=at - window, received_at__lte=at
+        )
         .exclude(state__in=(CaseState.MERGED, CaseState.CANCELLED))
         .exclude(pk__in=[exclude_id] if exclude_id is not None else [])
-        .select_related("category", "node")
-        .order_by("-received_at")[:50]
+        .order_by("-received_at")[:CANDIDATES_READ]
     )
+    if rows:
+        visible = set(
+            visible_cases(user).filter(pk__in=[c.pk for c in rows]).values_list("pk", flat=True)
+        )
+        rows = [c for c in rows if c.pk in visible][:CANDIDATES_SCORED]
     found = [_score(c, at, description, lat, lng, caller_hash, radius, window) for c in rows]
     kept = [c for c in found if c is not None]
     return sorted(kept, key=lambda c: -c.score)[:limit]
