@@ -107,8 +107,8 @@ class HeartbeatBuffer:
         if len(self._pending) >= self.capacity:
             return False
         self._pending[device_id] = beat
-        if len(self._pending) >= FLUSH_BATCH:
-            self._full_batch.set()
+        if len(self._pending) >= FLUSH_BATCH and not self._full_batch.is_set():
+            self._full_batch.set()  # once: setting it takes a lock, and the flusher may be busy
         return True
 
     def drain(self) -> dict[int, Beat]:

@@ -79,6 +79,8 @@ class Meaning:
 def _int(value: Any) -> int | None:
     if type(value) is int:  # what nearly every device sends: the one check it needs
         return value
+    if value is None:  # a field this device does not send
+        return None
     if isinstance(value, dict):  # OneNET thing model: {"value": 1, "time": ...}
         value = value.get("value")
     if isinstance(value, bool):

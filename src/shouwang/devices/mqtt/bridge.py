@@ -163,6 +163,7 @@ class MqttBridge:
     def start(self) -> "MqttBridge":
         self._wire(self.events, EVENT_FILTER, 1, self._on_event)
         self._wire(self.beats, HEARTBEAT_FILTER, 0, self._on_beat)
+        self.beats.on_disconnect = self._on_beats_disconnect
         for thread in self.threads:
             thread.start()
         for client in (self.events, self.beats):
@@ -259,6 +260,11 @@ class MqttBridge:
             self.priority_until = time.monotonic() + ALARM_PRIORITY_SECONDS
             return
 
+    def _on_beats_disconnect(self, *_args: Any) -> None:
+        # On the heartbeat connection's own thread: the database connection an alarm on the
+        # heartbeat topic opened there is closed, not left to the garbage collector.
+        connection.close()
+
     def _alarm_in_flight(self) -> bool:
         """An event is queued or being committed (put() counts it, the worker's task_done()
         uncounts it; reading the count needs no lock), or one was within the last second."""
@@ -278,10 +284,12 @@ class MqttBridge:
             stats.count(f"refused.mqtt.{exc.code}")
             return
         except DatabaseError:
-            # Only an alarm on the heartbeat topic touches the database here.
+            # Only an alarm on the heartbeat topic touches the database here. A connection the
+            # database dropped is replaced, or every later alarm here would fail the same way.
             logger.exception(
                 "mqtt heartbeat-topic alarm not committed", extra={"topic": message.topic}
             )
+            close_old_connections()
             return
         if outcome.heartbeats_refused:
             stats.count("mqtt.heartbeats_dropped")
