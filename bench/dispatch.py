@@ -36,8 +36,8 @@ carrying the case id.
     long: `baseline_rps`, `baseline_p50_ms`, `baseline_p99_ms`.
 
 Extra keys: the run's shape (K, C, durations), HTTP-only latencies (`http_*`: the two answers,
-without the socket), errors and the commonest kinds, duplicates, socket reconnects (a message
-pushed while its socket is down is lost: the notify socket does not catch up), the server's and
+without the socket), errors and the commonest kinds, duplicates, socket reconnects (a socket
+reconnects with `after=` its last message id and is sent what it missed), the server's and
 this client's CPU per phase (% of one core; the machine's cores are in `cores`), the server's CPU
 per intake-plus-dispatch and per /healthz (less sensitive to other load on the machine than the
 rates are), its RSS, and the 1-minute load average at the start. SHOUWANG_DB_CONN_MAX_AGE is
@@ -327,6 +327,7 @@ class Arrivals:
     duplicates: int = 0
     reconnects: int = 0
     connected: set[int] = field(default_factory=set)
+    last_id: dict[int, int] = field(default_factory=dict)  # per responder, for ?after=
 
     def record(self, raw: str | bytes, responder: int) -> None:
         now = time.perf_counter()
@@ -334,6 +335,8 @@ class Arrivals:
             data = json.loads(raw)
         except ValueError:
             return
+        if isinstance(data, dict) and isinstance(data.get("id"), int):
+            self.last_id[responder] = max(self.last_id.get(responder, 0), data["id"])
         message = data.get("message") if isinstance(data, dict) else None
         if not isinstance(message, dict) or message.get("type") != "case.dispatched":
             return
@@ -349,11 +352,17 @@ class Arrivals:
 async def listen(
     url: str, origin: str, responder: int, arrivals: Arrivals, stop: asyncio.Event
 ) -> None:
-    """One responder's phone: a socket kept open, reconnecting after a drop as the page does."""
+    """One responder's phone: a socket kept open, reconnecting after a drop as the page does,
+    with `after=` the last message id it saw, so the server sends what it missed."""
     while not stop.is_set():
+        seen = arrivals.last_id.get(responder)
         try:
             async with connect(
-                url, origin=Origin(origin), proxy=None, open_timeout=10, max_queue=None
+                url if seen is None else f"{url}&after={seen}",
+                origin=Origin(origin),
+                proxy=None,
+                open_timeout=10,
+                max_queue=None,
             ) as ws:
                 arrivals.connected.add(responder)
                 async for raw in ws:

@@ -2,7 +2,9 @@
 for command-room roles their jurisdiction's screen pushes. Signs in with the session cookie, or
 with `?token=<API token>` for clients that cannot send cookies (apps, big-screen players).
 Without a valid sign-in the socket is accepted and closed at once with code 4401, so a client
-can tell "sign in again" from a network failure."""
+can tell "sign in again" from a network failure. A client reconnecting with `?after=<the last
+message id it saw>` first gets what was sent to the person and their unit since (at most a day
+and 200 messages back); it may see a message twice, with the same id."""
 
 from typing import Any
 from urllib.parse import parse_qs
@@ -13,7 +15,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from shouwang.core.errors import ApplicationError
 from shouwang.core.models import User
 from shouwang.core.services.tokens import token_authenticate
-from shouwang.notify.selectors import socket_groups_for
+from shouwang.notify.deliverers.websocket import socket_event
+from shouwang.notify.groups import screen_group
+from shouwang.notify.models import OutboxMessage
+from shouwang.notify.selectors import socket_catch_up, socket_groups_for
 from shouwang.notify.services import notification_acknowledge
 from shouwang.notify.serving_loop import serving_loop_remember
 
@@ -28,6 +33,13 @@ async def _token_user(token: str) -> User | None:
 async def _groups(user: User) -> list[str]:
     groups: list[str] = await database_sync_to_async(socket_groups_for)(user=user)
     return groups
+
+
+async def _missed(groups: list[str], after_id: int) -> list[OutboxMessage]:
+    missed: list[OutboxMessage] = await database_sync_to_async(socket_catch_up)(
+        groups=groups, after_id=after_id
+    )
+    return missed
 
 
 async def _acknowledge(user: User, message_id: int) -> None:
@@ -47,13 +59,23 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Chann
         for group in await _groups(self.user):
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups.append(group)  # left again by Channels on disconnect
+        after = self._query("after")
+        if after is not None and after.isdigit():
+            # Joined first, then read: a message sent meanwhile comes twice, never not at all.
+            own = [g for g in self.groups if not g.startswith(screen_group(""))]
+            for message in await _missed(own, int(after)):
+                await self.notify_message(socket_event(message))
+
+    def _query(self, name: str) -> str | None:
+        values = parse_qs(self.scope.get("query_string", b"").decode()).get(name)
+        return values[0] if values else None
 
     async def _signed_in_user(self) -> User | None:
         user = self.scope.get("user")
         if isinstance(user, User) and user.is_active:
             return user
-        tokens = parse_qs(self.scope.get("query_string", b"").decode()).get("token")
-        return await _token_user(tokens[0]) if tokens else None
+        token = self._query("token")
+        return await _token_user(token) if token else None
 
     async def notify_message(self, event: dict[str, Any]) -> None:
         await self.send_json(

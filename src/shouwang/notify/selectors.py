@@ -1,13 +1,16 @@
 """Every read of the notify app, scoped to what the acting user may see."""
 
+from datetime import timedelta
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import PermissionDeniedError
 from shouwang.core.models import Role, User
 from shouwang.core.selectors import scope_path, scope_q
 from shouwang.notify.groups import person_group, screen_group, unit_group
-from shouwang.notify.models import OutboxMessage, OutboxState
+from shouwang.notify.models import Channel, OutboxMessage, OutboxState
 
 # Who watches deliveries and may re-send: the people who run a jurisdiction's command room.
 OPERATOR_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
@@ -64,3 +67,20 @@ def socket_groups_for(*, user: User) -> list[str]:
     if person.node is not None and (person.role in SCREEN_ROLES or person.is_superuser):
         groups.append(screen_group(person.node.code))
     return groups
+
+
+CATCH_UP_LIMIT = 200
+CATCH_UP_WINDOW = timedelta(hours=24)
+
+
+def socket_catch_up(*, groups: list[str], after_id: int) -> list[OutboxMessage]:
+    """WebSocket messages to these groups (a person's and their unit's, not the screens') with
+    an id above `after_id`, oldest first: what a reconnecting client missed while its socket
+    was down. Bounded to the last day and CATCH_UP_LIMIT messages; a message may come twice
+    (here and from the worker), and the client tells by its id."""
+    since = timezone.now() - CATCH_UP_WINDOW
+    return list(
+        OutboxMessage.objects.filter(
+            channel=Channel.WEBSOCKET, recipient__in=groups, pk__gt=after_id, created_at__gte=since
+        ).order_by("id")[:CATCH_UP_LIMIT]
+    )

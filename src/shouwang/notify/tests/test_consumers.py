@@ -232,3 +232,31 @@ async def test_other_apps_sockets_get_outbox_messages_through_the_serving_loop_m
         worker.join(5)
     assert frame == {"text": "现场照片已上传"}
     await room.disconnect()
+
+
+@pytest.mark.usefixtures("flushable_db")
+async def test_a_reconnecting_socket_gets_what_it_missed_and_nothing_of_others(
+    city: City,
+) -> None:
+    responder = city.a.people["responder"]
+    seen = await notify(responder, "case-3:dispatch", "第一条")
+    missed = [await notify(responder, f"case-{n}:dispatch", f"第{n}条") for n in (4, 5)]
+    await notify(city.b.people["responder"], "case-6:dispatch", "别人的")
+    token = await token_for(responder)
+
+    communicator = SocketClient(application, f"/ws/notify/?token={token}&after={seen.pk}")
+    assert await communicator.connect()
+    got = [await communicator.receive_json_from(timeout=5) for _ in missed]
+    assert [frame["id"] for frame in got] == [m.pk for m in missed]
+    assert got[0]["message"] == {"text": "第4条"}
+    assert await communicator.receive_nothing()
+    await communicator.disconnect()
+
+
+@pytest.mark.usefixtures("flushable_db")
+async def test_a_socket_without_after_gets_no_old_messages(city: City) -> None:
+    responder = city.a.people["responder"]
+    await notify(responder, "case-7:dispatch")
+    communicator = await connect_with_token(responder)
+    assert await communicator.receive_nothing()
+    await communicator.disconnect()
