@@ -80,21 +80,29 @@ class _BufferedReads(mqtt.Client):
     three recv() calls per message (the type byte, the length byte, the rest); a heartbeat
     subscriber receiving tens of thousands of small messages a second spends more time in
     those system calls than in the messages. Here one recv() fills a buffer and the packets in
-    it are handled in one go. Back-pressure still holds: while the heartbeat callback waits,
-    nothing is read, and at most READ_CHUNK bytes sit in this buffer. The buffer belongs to
-    one socket: after a reconnect it starts empty."""
+    it are handled in one go.
+
+    - One chunk per round of paho's loop: a packet cut at the chunk's end waits (paho keeps
+      its partial state) for the next round, so between chunks paho still sends keep-alives
+      and notices loop_stop(), however long a flood lasts.
+    - Back-pressure holds: while the heartbeat callback waits, nothing is read, and at most
+      READ_CHUNK bytes sit in this buffer.
+    - The buffer belongs to one socket: after a reconnect it starts empty."""
 
     _chunk: bytes = b""
     _chunk_at = 0
     _chunk_socket: object = None
+    _chunk_read = False  # this round has read its chunk
 
     def _sock_recv(self, bufsize: int) -> bytes:
         chunk, at = self._chunk, self._chunk_at
         if at >= len(chunk) or self._chunk_socket is not self._sock:
+            if self._chunk_read:
+                raise BlockingIOError  # paho keeps the partial packet for the next round
             chunk, at = super()._sock_recv(READ_CHUNK), 0  # BlockingIOError when nothing came
             if not chunk:
                 return chunk  # the broker closed the connection
-            self._chunk, self._chunk_socket = chunk, self._sock
+            self._chunk, self._chunk_socket, self._chunk_read = chunk, self._sock, True
         self._chunk_at = at + bufsize
         return chunk[at : at + bufsize]
 
@@ -102,7 +110,8 @@ class _BufferedReads(mqtt.Client):
         return self._chunk_at < len(self._chunk) and self._chunk_socket is self._sock
 
     def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
-        # paho handles one packet per select(); the rest of the chunk is already here.
+        # paho handles one packet per call; the rest of the chunk is already here.
+        self._chunk_read = False
         rc = super().loop_read(max_packets)
         while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and self._sock is not None and self._buffered():
             rc = super().loop_read(max_packets)
