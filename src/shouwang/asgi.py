@@ -11,12 +11,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from shouwang.core.admission import HttpAdmission  # noqa: E402
 from shouwang.notify.serving_loop import ServingLoopMiddleware  # noqa: E402
 from shouwang.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # A quick 503 past SHOUWANG_HTTP_MAX_IN_FLIGHT requests at once (core/admission.py).
+        "http": HttpAdmission(django_asgi_app),
         # Records the serving event loop: with the in-memory channel layer (embedded mode),
         # worker threads must send on it or waiting sockets are never woken.
         "websocket": ServingLoopMiddleware(

@@ -125,6 +125,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "timeout": float(os.environ.get("SHOUWANG_DB_POOL_TIMEOUT", "10")),
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# HTTP requests served at once per process before a quick 503 (core/admission.py; 0 = no
+# limit). Twice the connection pool: more only queue for a connection inside the process.
+SHOUWANG_HTTP_MAX_IN_FLIGHT = int(
+    os.environ.get(
+        "SHOUWANG_HTTP_MAX_IN_FLIGHT", str(2 * int(os.environ.get("SHOUWANG_DB_POOL_MAX", "20")))
+    )
+)
 
 # --- Cache and channel layer: Redis in production, process memory embedded.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -57,3 +57,9 @@ class Conflict(ApplicationError):
     status = 409
     code = "conflict"
     default_message = _("与现有数据冲突。")
+
+
+class Overloaded(ApplicationError):
+    status = 503
+    code = "overloaded"
+    default_message = _("服务器繁忙，请稍后重试。")

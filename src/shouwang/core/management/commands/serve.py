@@ -21,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--limit-concurrency",
             type=int,
-            default=int(os.environ.get("SHOUWANG_LIMIT_CONCURRENCY", "200")),
-            help="connections and requests served at once; past it a fast 503 (0 = no limit)",
+            default=int(os.environ.get("SHOUWANG_LIMIT_CONCURRENCY", "0")),
+            help="uvicorn's limit on connections, WebSockets included (0 = none); HTTP "
+            "requests are limited by SHOUWANG_HTTP_MAX_IN_FLIGHT",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             lifespan="off",
             log_level=options["log_level"],
             proxy_headers=True,
-            # Admission control: under overload a quick 503 beats a 500 after 30 s of work on
-            # requests the client has already given up on.
+            # Admission control is core/admission.py, for HTTP requests only: this one counts
+            # every open socket too, and a city keeps hundreds open.
             limit_concurrency=options["limit_concurrency"] or None,
         )

@@ -1,0 +1,70 @@
+"""Admission control for HTTP requests: past SHOUWANG_HTTP_MAX_IN_FLIGHT requests being served
+at once, a new one is answered 503 with Retry-After at once, in the project's error shape.
+
+Under overload a quick refusal beats a 500 after thirty seconds of work on a request the client
+has given up on, and it leaves the interpreter to the requests already admitted and to the
+outbox workers that deliver what they committed. WebSockets are not counted: a city's phones and
+screens keep hundreds of sockets open, and uvicorn's own --limit-concurrency, which counts
+every connection, would refuse all HTTP once that many were connected."""
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+
+from shouwang.core.errors import Overloaded
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+RETRY_AFTER_SECONDS = 1
+
+
+class HttpAdmission:
+    def __init__(self, app: ASGIApp, limit: int | None = None) -> None:
+        self.app = app
+        self.limit = settings.SHOUWANG_HTTP_MAX_IN_FLIGHT if limit is None else limit
+        self.in_flight = 0  # one event loop: no lock needed
+        self.refused = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.limit <= 0:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            self.refused += 1
+            await _refuse(scope, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
+def _language(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"accept-language":
+            return "en" if value.decode("latin-1").strip().lower().startswith("en") else "zh-hans"
+    return settings.LANGUAGE_CODE
+
+
+async def _refuse(scope: Scope, send: Send) -> None:
+    with translation.override(_language(scope)):
+        body = json.dumps(Overloaded().as_body(), ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
