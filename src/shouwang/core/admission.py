@@ -8,7 +8,7 @@ screens keep hundreds of sockets open, and uvicorn's own --limit-concurrency, wh
 every connection, would refuse all HTTP once that many were connected."""
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
@@ -16,10 +16,9 @@ from django.utils import translation
 
 from shouwang.core.errors import Overloaded
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[Any]]
+Send = Callable[[Any], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 RETRY_AFTER_SECONDS = 1
 
