@@ -1,7 +1,8 @@
 """CPU cost of one MQTT heartbeat in this process, from the bridge's callback to the commit
 (issue 5: one `shouwang serve` must ingest at least half the raw broker rate).
 
-    DATABASE_URL=postgres://…/shouwang_bench_hb .venv/bin/python bench/heartbeats_ingest.py \
+    DATABASE_URL=postgres://…/shouwang_bench_hb SHOUWANG_DEBUG=0 \
+        .venv/bin/python bench/heartbeats_ingest.py \
         [--devices 100000] [--messages 200000] [--mode direct|broker] [--setup]
 
 `--setup` registers the simulated fleet (a city and `--devices` detectors) in the database named
@@ -11,7 +12,10 @@ with messages built like paho builds them (no broker: the callback, the buffer a
 (bench/alarms_publisher.py), so paho's own reading and parsing is counted too. Both report CPU
 microseconds per heartbeat committed: the process's CPU time (every thread: network, flusher),
 and for `direct` the calling thread's alone. CPU time, not wall time, so a busy machine does
-not move the figure much. One JSON line on stdout.
+not move the figure much (it does move it: compare runs made back to back). To compare with
+an older tree: `git archive <commit> src | tar -x -C /tmp/old` and PYTHONPATH=/tmp/old/src.
+SHOUWANG_DEBUG=0 as in production: with DEBUG Django keeps every query's text. One JSON line
+on stdout.
 """
 
 import argparse
