@@ -17,6 +17,7 @@ from shouwang.cases.selectors.cases import visible_cases
 from shouwang.cases.states import CaseState
 from shouwang.core.geo.coords import distance_m
 from shouwang.core.models import User
+from shouwang.core.selectors import node_in_scope
 
 METRES_PER_DEGREE_LAT = 111_320.0
 CANDIDATES_READ = 200  # blocked by category, place and time: a handful in practice
@@ -85,21 +86,23 @@ def case_duplicates(
     block = near | caller if near and caller else near or caller
     if block is None:
         return []
-    # Blocked candidates first, in a plain query: most calls find none, and only then is the
-    # visibility rule (with its subquery) applied, to the few found.
+    # Blocked candidates first, in a plain query: most calls find none. Those in the user's
+    # jurisdiction are visible by the first rule of visible_cases_q; the visibility rule (with
+    # its subquery) is asked only about the others, if any.
     rows = list(
         Case.objects.filter(
             block, category=category, received_at__gte=at - window, received_at__lte=at
         )
         .exclude(state__in=(CaseState.MERGED, CaseState.CANCELLED))
         .exclude(pk__in=[exclude_id] if exclude_id is not None else [])
+        .select_related("node")
         .order_by("-received_at")[:CANDIDATES_READ]
     )
-    if rows:
-        visible = set(
-            visible_cases(user).filter(pk__in=[c.pk for c in rows]).values_list("pk", flat=True)
-        )
-        rows = [c for c in rows if c.pk in visible][:CANDIDATES_SCORED]
+    outside = [c.pk for c in rows if not node_in_scope(user, c.node)]
+    if outside:
+        visible = set(visible_cases(user).filter(pk__in=outside).values_list("pk", flat=True))
+        rows = [c for c in rows if c.pk in visible or c.pk not in outside]
+    rows = rows[:CANDIDATES_SCORED]
     found = [_score(c, at, description, lat, lng, caller_hash, radius, window) for c in rows]
     kept = [c for c in found if c is not None]
     return sorted(kept, key=lambda c: -c.score)[:limit]
