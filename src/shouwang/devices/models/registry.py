@@ -40,8 +40,12 @@ class Device(models.Model):
     offline sweep is one indexed range query. The per-device secret (our generic HMAC push)
     is stored encrypted with the PII key ring, because verifying a signature needs it."""
 
-    serial = models.CharField(_("序列号"), max_length=64, unique=True)
-    imei = models.CharField(_("IMEI"), max_length=20, unique=True, null=True, blank=True)
+    # Unique by constraints in Meta rather than unique=True: on PostgreSQL a unique CharField
+    # also gets a second (LIKE) index, and every heartbeat rewrites every index of the row
+    # (it moves offline_after, itself indexed, so no update is HOT).
+    serial = models.CharField(_("序列号"), max_length=64)
+    # NULL, not "", for a device without one: the unique constraint allows many NULLs.
+    imei = models.CharField(_("IMEI"), max_length=20, null=True, blank=True)  # noqa: DJ001
     platform = models.CharField(
         _("接入方式"), max_length=10, choices=Platform.choices, default=Platform.GENERIC
     )
@@ -49,14 +53,17 @@ class Device(models.Model):
         _("平台设备ID"),
         max_length=64,
         blank=True,
-        db_index=True,
         help_text=_("OneNET 的 dev_id / deviceName，CTWing 的 deviceId。"),
     )
     device_type = models.CharField(_("设备类型"), max_length=20, choices=DeviceType.choices)
     vendor = models.CharField(_("厂商"), max_length=50, blank=True)
     model = models.CharField(_("型号"), max_length=50, blank=True)
     premises = models.ForeignKey(
-        Premises, verbose_name=_("场所"), on_delete=models.PROTECT, related_name="devices"
+        Premises,
+        verbose_name=_("场所"),
+        on_delete=models.PROTECT,
+        related_name="devices",
+        db_index=False,  # (premises, state) below serves it
     )
     room = models.ForeignKey(
         Room,
@@ -76,7 +83,7 @@ class Device(models.Model):
     last_seen_at = models.DateTimeField(_("最近通信"), null=True, blank=True)
     offline_after = models.DateTimeField(_("离线判定时间"), null=True, blank=True, editable=False)
     state_changed_at = models.DateTimeField(_("状态变化时间"), null=True, blank=True)
-    simulated = models.BooleanField(_("模拟设备"), default=False, db_index=True)
+    simulated = models.BooleanField(_("模拟设备"), default=False)
     alarm_count = models.PositiveIntegerField(_("报警次数"), default=0)
     false_alarm_count = models.PositiveIntegerField(_("误报次数"), default=0)
     fault_count = models.PositiveIntegerField(_("故障次数"), default=0)
@@ -96,6 +103,11 @@ class Device(models.Model):
                 condition=models.Q(state="online"),
             ),
             models.Index(fields=["premises", "state"]),
+            models.Index(fields=["platform_device_id"], name="device_platform_id"),
+        ]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["serial"], name="device_serial_unique"),
+            models.UniqueConstraint(fields=["imei"], name="device_imei_unique"),
         ]
 
     def __str__(self) -> str:
