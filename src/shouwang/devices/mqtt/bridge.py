@@ -161,7 +161,10 @@ class MqttBridge:
         self.alarms: queue.Queue[mqtt.MQTTMessage] = queue.Queue(maxsize=ALARM_QUEUE_SIZE)
         self.stopping = threading.Event()
         self.priority_until = 0.0
-        workers = setting_int("SHOUWANG_MQTT_ALARM_WORKERS", 4)
+        # Two: a burst's alarms share one interpreter, so more threads only interleave them
+        # (every alarm then finishes near the end of the burst) while the database round trips
+        # of two still overlap (bench/alarms.py: p99 595 ms with two, 641-804 with four).
+        workers = setting_int("SHOUWANG_MQTT_ALARM_WORKERS", 2)
         self.threads = [
             threading.Thread(
                 target=self._alarm_worker, name=f"devices.mqtt.alarms.{i}", daemon=True

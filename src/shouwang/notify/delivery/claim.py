@@ -7,7 +7,7 @@ SQLite ignores it, and its single write lock serialises the claims instead."""
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from shouwang.notify.models import OutboxMessage, OutboxState
@@ -30,8 +30,9 @@ def outbox_claim(
     due = OutboxMessage.objects.filter(_due(now))
     if channels is not None:
         due = due.filter(channel__in=list(channels))
-    # A plain read first: an idle poll must not take SQLite's write lock, which intake needs.
-    if not due.exists():
+    # On SQLite a plain read first: an idle poll must not take the write lock, which intake
+    # needs. PostgreSQL's SKIP LOCKED claim blocks no one, so the read would only cost a trip.
+    if connection.vendor == "sqlite" and not due.exists():
         return []
     with transaction.atomic(durable=True):
         locked = due.select_for_update(skip_locked=True)
