@@ -249,6 +249,9 @@ OPEN311_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_OPEN311_POSTS_PER_MINUTE
 # --- Notifications: an SMS/voice gateway class (dotted path; empty logs instead of sending),
 # HTTP timeout for webhooks and robots, and the robots' per-minute budget (DingTalk/WeCom: ~20).
 SHOUWANG_SMS_BACKEND = os.environ.get("SHOUWANG_SMS_BACKEND", "")
+# WebSocket rows are delivered by the committing thread right after the commit when this
+# process serves sockets (notify/delivery/now.py); the workers stay the safety net.
+SHOUWANG_OUTBOX_DELIVER_ON_COMMIT = os.environ.get("SHOUWANG_OUTBOX_DELIVER_ON_COMMIT", "1") == "1"
 NOTIFY_HTTP_TIMEOUT_SECONDS = float(os.environ.get("SHOUWANG_NOTIFY_HTTP_TIMEOUT_SECONDS", "5"))
 NOTIFY_ROBOT_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_NOTIFY_ROBOT_POSTS_PER_MINUTE", "20"))
 

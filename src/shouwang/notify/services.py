@@ -4,6 +4,7 @@ inside the transaction that changes state, and the message is delivered after co
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, connections, models, router, transaction
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from shouwang.core.errors import IllegalTransition, NotFound
 from shouwang.core.models import AuditAction, JurisdictionNode, User
 from shouwang.core.services.audit import audit_record
+from shouwang.notify.delivery.now import outbox_deliver_preclaimed, preclaim, sender_here
 from shouwang.notify.models import Channel, OutboxMessage, OutboxState
 from shouwang.notify.selectors import messages_scope_q, notify_operator_check
 from shouwang.notify.wake import outbox_wake
@@ -89,7 +91,8 @@ def outbox_enqueue_many(messages: Iterable[OutboxMessage]) -> None:
     NOTHING on the idempotency key: a key already in the outbox, or repeated in `messages`,
     keeps the first message, exactly as `outbox_enqueue` does, without a savepoint per row. The
     rows get no ids here (the database does not report which were inserted); the workers are
-    woken once, after commit."""
+    woken once, after commit, and the WebSocket rows are delivered from this thread right after
+    it when this process serves sockets (delivery/now.py)."""
     seen: set[str] = set()
     rows = []
     for message in messages:
@@ -98,8 +101,15 @@ def outbox_enqueue_many(messages: Iterable[OutboxMessage]) -> None:
             rows.append(message)
     if not rows:
         return
+    realtime = [m for m in rows if m.channel == Channel.WEBSOCKET]
+    if realtime and sender_here() is not None:
+        owner = preclaim(realtime, timezone.now())
+        keys = [m.idempotency_key for m in realtime]
+        # robust: the step is committed whatever happens here; what fails is the workers'.
+        transaction.on_commit(partial(outbox_deliver_preclaimed, keys, owner), robust=True)
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-    _wake_after_commit()
+    if len(realtime) < len(rows) or sender_here() is None:
+        _wake_after_commit()
 
 
 def _wake_after_commit() -> None:

@@ -1,0 +1,114 @@
+"""WebSocket rows delivered by the committing thread right after the commit, through the
+serving loop (notify/delivery/now.py), with the workers as the safety net."""
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from shouwang.notify import services
+from shouwang.notify import serving_loop as serving
+from shouwang.notify.delivery import outbox_deliver_batch
+from shouwang.notify.delivery.claim import LEASE
+from shouwang.notify.groups import person_group
+from shouwang.notify.models import Channel, OutboxMessage, OutboxState
+from shouwang.notify.services import outbox_enqueue_many, outbox_message
+from shouwang.testing.city import City
+
+pytestmark = pytest.mark.usefixtures("flushable_db")
+
+
+@pytest.fixture
+def loop(monkeypatch: pytest.MonkeyPatch) -> Iterator[asyncio.AbstractEventLoop]:
+    """An event loop running in its own thread, standing in for the ASGI server's."""
+    running = asyncio.new_event_loop()
+    thread = threading.Thread(target=running.run_forever, daemon=True)
+    thread.start()
+    monkeypatch.setattr(serving, "_serving_loop", running)
+    yield running
+    running.call_soon_threadsafe(running.stop)
+    thread.join(timeout=5)
+    running.close()
+
+
+def on(loop: asyncio.AbstractEventLoop, coroutine: Any) -> Any:
+    return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=5)
+
+
+def dispatch_message(city: City, key: str) -> OutboxMessage:
+    responder = city.a.people["responder"]
+    return outbox_message(
+        channel=Channel.WEBSOCKET,
+        recipient=person_group(responder.pk),
+        payload={"type": "case.dispatched", "case": {"id": 9}},
+        idempotency_key=key,
+        person=responder,
+    )
+
+
+def test_a_committed_message_reaches_the_socket_without_any_worker(
+    city: City, loop: asyncio.AbstractEventLoop
+) -> None:
+    layer = get_channel_layer()
+    socket = on(loop, layer.new_channel())
+    on(loop, layer.group_add(person_group(city.a.people["responder"].pk), socket))
+
+    with transaction.atomic():
+        outbox_enqueue_many([dispatch_message(city, "case-9:dispatched")])
+
+    message = OutboxMessage.objects.get()
+    assert message.state == OutboxState.DELIVERED  # no worker ran
+    event = on(loop, layer.receive(socket))
+    assert event["id"] == message.pk and event["message"]["case"] == {"id": 9}
+    assert outbox_deliver_batch() == 0  # nothing left for the workers
+
+
+def test_a_rolled_back_message_is_neither_kept_nor_sent(
+    city: City, loop: asyncio.AbstractEventLoop
+) -> None:
+    @transaction.atomic
+    def failing_step() -> None:
+        outbox_enqueue_many([dispatch_message(city, "case-10:dispatched")])
+        raise RuntimeError("the step failed")
+
+    with pytest.raises(RuntimeError):
+        failing_step()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_without_a_serving_loop_the_workers_deliver_it(city: City) -> None:
+    with transaction.atomic():
+        outbox_enqueue_many([dispatch_message(city, "case-11:dispatched")])
+    assert OutboxMessage.objects.get().state == OutboxState.PENDING
+    assert outbox_deliver_batch() == 1
+    assert OutboxMessage.objects.get().state == OutboxState.DELIVERED
+
+
+def test_turned_off_the_workers_deliver_it(
+    city: City, loop: asyncio.AbstractEventLoop, settings: Any
+) -> None:
+    settings.SHOUWANG_OUTBOX_DELIVER_ON_COMMIT = False
+    with transaction.atomic():
+        outbox_enqueue_many([dispatch_message(city, "case-12:dispatched")])
+    assert OutboxMessage.objects.get().state == OutboxState.PENDING
+
+
+def test_a_row_whose_sender_died_after_the_commit_is_the_workers_once_its_lease_ends(
+    city: City, loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "outbox_deliver_preclaimed", lambda keys, owner: 0)
+    with transaction.atomic():
+        outbox_enqueue_many([dispatch_message(city, "case-13:dispatched")])
+    message = OutboxMessage.objects.get()
+    assert message.state == OutboxState.SENDING  # claimed as written, never sent
+    assert outbox_deliver_batch() == 0  # not while its lease runs
+    later = timezone.now() + LEASE + timedelta(seconds=1)
+    assert outbox_deliver_batch(now=later) == 1
+    message.refresh_from_db()
+    assert message.state == OutboxState.DELIVERED and message.attempts == 2
