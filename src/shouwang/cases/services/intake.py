@@ -128,16 +128,7 @@ def case_intake(
     case.save()
     case.number = f"SW{case.received_at.astimezone(SHANGHAI):%Y%m%d}{case.pk:06d}"
     case.save(update_fields=["number"])
-    duplicates = case_duplicates(
-        user=actor,
-        category=category,
-        at=case.received_at,
-        description=case.description,
-        lat=case.lat,
-        lng=case.lng,
-        caller_hash=case.caller_phone_hash,
-        exclude_id=case.pk,
-    )
+    duplicates = _likely_duplicates(case, actor)
     event = timeline_add(
         case=case,
         kind=TimelineKind.RECEIVED,
@@ -153,6 +144,24 @@ def case_intake(
     )
     announce(case, event, room=False, lineage=lineage)
     return IntakeResult(case=case, duplicates=duplicates, event=event)
+
+
+def _likely_duplicates(case: Case, actor: User | None) -> list[DuplicateCandidate]:
+    """None for device alarms: their own premises' alarms are already one incident
+    (devices/services/incidents.py), another premises' alarm is another incident, and their
+    templated text would score every neighbour's alarm alike (ARCHITECTURE.md, "Known traps")."""
+    if case.channel == CaseChannel.DEVICE:
+        return []
+    return case_duplicates(
+        user=actor,
+        category=case.category,
+        at=case.received_at,
+        description=case.description,
+        lat=case.lat,
+        lng=case.lng,
+        caller_hash=case.caller_phone_hash,
+        exclude_id=case.pk,
+    )
 
 
 def _check_channel(actor: User | None, channel: CaseChannel) -> None:

@@ -195,3 +195,17 @@ def test_duplicates_never_show_a_case_the_dispatcher_may_not_see(loop: Loop) -> 
     # A point on town B's side, 100 m from the border with town A.
     intake(loop, actor=loop.person("dispatcher", "b"), lat=29.1, lng=120.201)
     assert intake(loop, lat=29.1, lng=120.199).duplicates == []
+
+
+def test_a_device_alarm_lists_no_likely_duplicates(loop: Loop) -> None:
+    text = "出租房 301室：烟感 SD-0001 烟雾报警"
+    smoke = category("smoke_alarm")
+    first = intake(loop, channel=CaseChannel.DEVICE, category=smoke, description=text)
+    again = intake(loop, channel=CaseChannel.DEVICE, category=smoke, description=text)
+    assert first.case.pk != again.case.pk
+    assert again.duplicates == []
+    received = again.case.timeline.get(kind=TimelineKind.RECEIVED)
+    assert received.data["possible_duplicates"] == []
+    # The same two as calls are each other's likely duplicates.
+    call = intake(loop, category=smoke, description=text)
+    assert {d.case.pk for d in call.duplicates} >= {first.case.pk, again.case.pk}
