@@ -36,6 +36,7 @@ from shouwang.devices.ingest.pipeline import ingest
 from shouwang.devices.models import Platform
 from shouwang.devices.mqtt.topics import EVENT_FILTER, HEARTBEAT_FILTER, mqtt_reading
 from shouwang.devices.push.errors import PushRefused
+from shouwang.notify.delivery.now import sends_left_to_workers
 
 logger = logging.getLogger(__name__)
 ALARM_QUEUE_SIZE = 1000
@@ -251,7 +252,10 @@ class MqttBridge:
                     topic=message.topic, payload=message.payload, received_at=timezone.now()
                 )
                 reading.source = Platform.MQTT
-                ingest([reading])
+                # The rest of a burst waits behind this alarm: the realtime worker sends its
+                # notifications in parallel instead of this thread waiting on the sockets.
+                with sends_left_to_workers():
+                    ingest([reading])
             except PushRefused as exc:
                 stats.count(f"refused.mqtt.{exc.code}")
                 logger.warning("mqtt event refused", extra={"topic": message.topic})

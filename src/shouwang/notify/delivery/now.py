@@ -14,7 +14,8 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.conf import settings
@@ -29,12 +30,27 @@ from shouwang.notify.serving_loop import serving_loop
 
 logger = logging.getLogger(__name__)
 SEND_TIMEOUT_SECONDS = 5.0
+_local = threading.local()
+
+
+@contextmanager
+def sends_left_to_workers() -> Iterator[None]:
+    """For a thread with more work queued behind this commit (the MQTT alarm workers, with the
+    rest of a burst waiting): the realtime worker sends in parallel while it goes on."""
+    before = getattr(_local, "defer", False)
+    _local.defer = True
+    try:
+        yield
+    finally:
+        _local.defer = before
 
 
 def sender_here() -> asyncio.AbstractEventLoop | None:
     """The serving loop, when this thread may send through it right after its commit."""
+    if not settings.SHOUWANG_OUTBOX_DELIVER_ON_COMMIT or getattr(_local, "defer", False):
+        return None
     loop = serving_loop()
-    if loop is None or not settings.SHOUWANG_OUTBOX_DELIVER_ON_COMMIT or _on_loop(loop):
+    if loop is None or _on_loop(loop):
         return None
     return loop
 
