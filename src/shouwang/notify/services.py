@@ -102,13 +102,14 @@ def outbox_enqueue_many(messages: Iterable[OutboxMessage]) -> None:
     if not rows:
         return
     realtime = [m for m in rows if m.channel == Channel.WEBSOCKET]
-    if realtime and sender_here() is not None:
-        owner = preclaim(realtime, timezone.now())
-        keys = [m.idempotency_key for m in realtime]
-        # robust: the step is committed whatever happens here; what fails is the workers'.
-        transaction.on_commit(partial(outbox_deliver_preclaimed, keys, owner), robust=True)
+    owner = preclaim(realtime, timezone.now()) if realtime and sender_here() else ""
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-    if len(realtime) < len(rows) or sender_here() is None:
+    if owner:
+        # After the INSERT: outside a transaction on_commit runs at once. robust: the step is
+        # committed whatever happens here; what fails is the workers'.
+        keys = [m.idempotency_key for m in realtime]
+        transaction.on_commit(partial(outbox_deliver_preclaimed, keys, owner), robust=True)
+    if not owner or len(realtime) < len(rows):
         _wake_after_commit()
 
 

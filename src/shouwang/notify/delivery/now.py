@@ -27,6 +27,7 @@ from shouwang.notify.delivery.claim import LEASE
 from shouwang.notify.delivery.outcomes import outcomes_record
 from shouwang.notify.models import Channel, OutboxMessage, OutboxState
 from shouwang.notify.serving_loop import serving_loop
+from shouwang.notify.wake import outbox_wake
 
 logger = logging.getLogger(__name__)
 SEND_TIMEOUT_SECONDS = 5.0
@@ -83,6 +84,7 @@ def outbox_deliver_preclaimed(keys: Sequence[str], owner: str) -> int:
         OutboxMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(
             state=OutboxState.PENDING, lease_until=None, lease_owner=""
         )
+        outbox_wake()
         return 0
     runtime = ServingLoopRuntime(loop, SEND_TIMEOUT_SECONDS)
     outcomes = outbox_deliver(claimed, now=timezone.now(), runtime=runtime)

@@ -112,3 +112,10 @@ def test_a_row_whose_sender_died_after_the_commit_is_the_workers_once_its_lease_
     assert outbox_deliver_batch(now=later) == 1
     message.refresh_from_db()
     assert message.state == OutboxState.DELIVERED and message.attempts == 2
+
+
+def test_outside_a_transaction_the_message_is_sent_at_once(
+    city: City, loop: asyncio.AbstractEventLoop
+) -> None:
+    outbox_enqueue_many([dispatch_message(city, "case-14:dispatched")])
+    assert OutboxMessage.objects.get().state == OutboxState.DELIVERED
