@@ -7,7 +7,7 @@ commit (durability rule 1)."""
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases import clock
@@ -125,9 +125,7 @@ def case_intake(
     )
     if external_token and Case.objects.filter(external_token=external_token).exists():
         raise InvalidInput(_("外部令牌已被使用。"), extra={"field": "external_token"})
-    case.save()
-    case.number = f"SW{case.received_at.astimezone(SHANGHAI):%Y%m%d}{case.pk:06d}"
-    case.save(update_fields=["number"])
+    _save_numbered(case)
     duplicates = _likely_duplicates(case, actor)
     event = timeline_add(
         case=case,
@@ -144,6 +142,35 @@ def case_intake(
     )
     announce(case, event, room=False, lineage=lineage)
     return IntakeResult(case=case, duplicates=duplicates, event=event)
+
+
+def _save_numbered(case: Case) -> None:
+    """Inserts the case with its number, which is made from its id. On PostgreSQL the id is
+    drawn from the table's sequence first, so the row goes in once, numbered; elsewhere it is
+    numbered by an UPDATE after the INSERT (on PostgreSQL that UPDATE rewrote every index of
+    the new row)."""
+    pk = _next_case_id()
+    if pk is None:
+        case.save()
+        case.number = _case_number(case)
+        case.save(update_fields=["number"])
+        return
+    case.pk = pk
+    case.number = _case_number(case)
+    case.save(force_insert=True)
+
+
+def _case_number(case: Case) -> str:
+    return f"SW{case.received_at.astimezone(SHANGHAI):%Y%m%d}{case.pk:06d}"
+
+
+def _next_case_id() -> int | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Case._meta.db_table])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def _likely_duplicates(case: Case, actor: User | None) -> list[DuplicateCandidate]:
