@@ -9,12 +9,15 @@ every connection, would refuse all HTTP once that many were connected."""
 
 import json
 from collections.abc import Awaitable, Callable
+from http.cookies import SimpleCookie
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from shouwang.core.errors import Overloaded
+from shouwang.core.locale import MACHINE_PREFIXES
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[Any]]
@@ -46,9 +49,21 @@ class HttpAdmission:
 
 
 def _language(scope: Scope) -> str:
-    for name, value in scope.get("headers", []):
-        if name.lower() == b"accept-language":
-            return "en" if value.decode("latin-1").strip().lower().startswith("en") else "zh-hans"
+    """The language core/locale.py would answer in: the one chosen with the switch (cookie),
+    else Accept-Language for the machine interfaces, else Chinese."""
+    headers = {name.lower(): value.decode("latin-1") for name, value in scope.get("headers", [])}
+    chosen = SimpleCookie(headers.get(b"cookie", "")).get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen is not None:
+        wanted = [chosen.value]
+    elif scope.get("path", "").startswith(MACHINE_PREFIXES):
+        wanted = [code for code, _ in parse_accept_lang_header(headers.get(b"accept-language", ""))]
+    else:
+        wanted = []
+    for code in wanted:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
     return settings.LANGUAGE_CODE
 
 

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import ApplicationError
 from shouwang.core.models import ApiToken, AuditAction, User
-from shouwang.core.refcache import ACCESS, reference_changed, remembered
-from shouwang.core.refcache import forget_key as refcache_forget_key
+from shouwang.core.refcache import ACCESS, forget_key, reference_changed, remembered
 from shouwang.core.services.audit import audit_record
 from shouwang.core.services.signin import signin_success_register
 
@@ -72,7 +71,7 @@ def token_authenticate(*, token: str) -> User | None:
     digest, now = _digest(token), timezone.now()
     record = remembered(("token", digest), lambda: _live_token(digest), space=ACCESS)
     if record is None:
-        refcache_forget_key(("token", digest), space=ACCESS)  # unknown tokens are not kept
+        forget_key(("token", digest), space=ACCESS)  # unknown tokens are not kept
         return None
     if record.revoked_at is not None or record.expires_at <= now or not record.user.is_active:
         return None

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
+from django.conf import settings
 
 from shouwang.core.admission import HttpAdmission
 
@@ -27,9 +28,11 @@ class SlowApp:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-def http(language: str = "zh-CN") -> dict[str, Any]:
+def http(language: str = "zh-CN", path: str = "/api/v1/cases", cookie: str = "") -> dict[str, Any]:
     headers = [(b"accept-language", language.encode())]
-    return {"type": "http", "method": "GET", "path": "/api/v1/cases", "headers": headers}
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return {"type": "http", "method": "GET", "path": path, "headers": headers}
 
 
 async def answer(app: HttpAdmission, scope: dict[str, Any]) -> tuple[int, dict[str, Any], bytes]:
@@ -58,7 +61,13 @@ async def test_past_the_limit_a_request_gets_a_quick_503_in_the_error_shape() ->
     assert error["code"] == "overloaded" and "繁忙" in error["message"]
     _, _, english = await answer(app, http("en-US,en;q=0.9"))
     assert json.loads(english)["error"]["message"] == "Server busy, please retry shortly."
-    assert app.refused == 2
+    # Pages stay Chinese for an English browser unless the person chose English (core/locale.py).
+    _, _, page = await answer(app, http("en-US", path="/console/"))
+    assert "繁忙" in json.loads(page)["error"]["message"]
+    switched = f"{settings.LANGUAGE_COOKIE_NAME}=en"
+    _, _, chosen = await answer(app, http("zh-CN", path="/console/", cookie=switched))
+    assert json.loads(chosen)["error"]["message"] == "Server busy, please retry shortly."
+    assert app.refused == 4
 
     slow.release.set()
     for client in (first, second):
