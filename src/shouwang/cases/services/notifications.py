@@ -105,8 +105,9 @@ def announce(
     the case's node up to the city (so both town and city see it), to the case room, and to the
     people and units named. `requires_ack` applies to the people and units (a dispatch the SLA
     wants acknowledged), never to screens or the room. `lineage` is the case node's
-    (core.selectors.node_lineage) when the caller already has it. The screens share one row
-    (notify.groups.groups_together); all rows go to the outbox in one statement."""
+    (core.selectors.node_lineage) when the caller already has it. The room and the screens
+    share one row (notify.groups.groups_together); all rows go to the outbox in one
+    statement."""
     payload = _payload(case, event)
     now = timezone.now()
     messages = [
@@ -135,13 +136,14 @@ def announce(
         )
         for u in units
     ]
-    if room:
-        messages.append(_message(case, event, payload, case_group(case.pk), now))
     nodes: list[JurisdictionNode] = []
     if screens:
         nodes = list(lineage) if lineage is not None else node_lineage(node=case.node)
     nodes += [n for n in extra_screens if all(n.pk != m.pk for m in nodes)]
-    if nodes:
-        screens_of = groups_together(screen_group(n.code) for n in nodes)
-        messages.append(_message(case, event, payload, screens_of, now, key="screens"))
+    # The room and the screens get the same message with nobody to acknowledge it: one row.
+    watchers = [case_group(case.pk)] if room else []
+    watchers += [screen_group(n.code) for n in nodes]
+    if watchers:
+        key = "screens" if nodes else ""
+        messages.append(_message(case, event, payload, groups_together(watchers), now, key=key))
     outbox_enqueue_many(messages)

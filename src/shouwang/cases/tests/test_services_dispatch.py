@@ -51,7 +51,7 @@ def test_one_dispatch_assigns_opens_the_room_notifies_and_screens_in_one_commit(
     assert to_responder.requires_ack
     assert to_responder.ack_deadline is not None
     assert unit_group(loop.patrol.code) in by_recipient
-    assert case_group(case.pk) in by_recipient
+    assert case_group(case.pk) in groups_of(by_recipient)
     assert screen_group(loop.city.node.code) in groups_of(by_recipient)
     assert screen_group(loop.city.a.node.code) in groups_of(by_recipient)
     assert case.accept_deadline == case.dispatched_at + timedelta(seconds=180)
