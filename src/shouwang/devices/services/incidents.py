@@ -40,7 +40,11 @@ def ack_window() -> timedelta:
 
 
 def _lock_premises(premises_id: int) -> Premises:
-    return Premises.objects.select_for_update().select_related("node").get(pk=premises_id)
+    # Only the premises' row: FOR UPDATE also locks the rows of every joined table unless told
+    # otherwise, and the grid's node row made the alarms of a whole grid wait for each other.
+    return (
+        Premises.objects.select_for_update(of=("self",)).select_related("node").get(pk=premises_id)
+    )
 
 
 def _open_incident(premises: Premises, kind: IncidentKind) -> Incident | None:
