@@ -135,6 +135,12 @@ SHOUWANG_HTTP_MAX_IN_FLIGHT = int(
 
 # --- Cache and channel layer: Redis in production, process memory embedded.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Messages waiting for a channel before the layer drops new ones, silently (both layers' default
+# is 100; on Redis it counts everything waiting for one server process's sockets). An alarm
+# storm sends each contact a message per alarm faster than a busy server reads them off:
+# bench/alarms.py lost 10-16 of 200 per contact at 100. Late beats lost; each is held at most
+# the layer's expiry (60 s), a few KB.
+CHANNEL_CAPACITY = int(os.environ.get("SHOUWANG_CHANNEL_CAPACITY", "10000"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -149,12 +155,18 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": os.environ.get("SHOUWANG_CHANNEL_PREFIX", "shouwang"),
+                "capacity": CHANNEL_CAPACITY,
             },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY},
+        }
+    }
 
 # --- People and sign-in (MLPS 2.0 level 3: unique accounts, complex passwords, lockout, idle
 # logout).
