@@ -105,11 +105,12 @@ def import_devices(request: HttpRequest, file: File[UploadedFile]) -> ImportOut:
 
 @router.get("/devices/ingest/stats")
 def ingest_stats(request: HttpRequest) -> dict[str, Any]:
-    """This process's ingestion counters: received, refused by reason, heartbeat buffer."""
+    """This process's ingestion counters (received, refused by reason, heartbeat buffer) and,
+    under `cluster`, those of every live process summed (shared through Redis)."""
     user = acting_user(request)
     if not (user.is_superuser or user.role in OPERATORS):
         raise PermissionDeniedError()
-    return stats.snapshot()
+    return {**stats.snapshot(), "cluster": stats.cluster_snapshot()}
 
 
 @router.get("/devices", response=list[DeviceOut])

@@ -6,8 +6,11 @@ from shouwang.core.workers import WorkerLoop, register_worker
 
 def heartbeats_flush_tick() -> int:
     from shouwang.devices.ingest.heartbeats import heartbeats_flush_once
+    from shouwang.devices.ingest.stats import snapshot_publish
 
-    return heartbeats_flush_once()
+    rows = heartbeats_flush_once()
+    snapshot_publish()
+    return rows
 
 
 def offline_sweep_tick() -> int:
