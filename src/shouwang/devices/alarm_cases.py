@@ -114,6 +114,15 @@ def _category(code: str) -> Category:
         return category_by_code(FALLBACK_CATEGORY)
 
 
+def alarm_path_warm() -> None:
+    """Reads now what a process's first alarm would otherwise read while people wait for it:
+    the categories alarms open (kept in process memory) and the interface catalogue."""
+    with translation.override(settings.LANGUAGE_CODE):
+        for code in {*CATEGORY_BY_KIND.values(), FALLBACK_CATEGORY}:
+            with contextlib.suppress(InvalidInput):
+                category_by_code(code)
+
+
 def _where(premises: Premises, alarm: Alarm | None) -> str:
     room = alarm.device.room if alarm is not None else None
     return f"{premises.name} {room.number}" if room is not None else premises.name

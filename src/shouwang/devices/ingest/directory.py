@@ -64,6 +64,10 @@ class Directory:
                 return entry
         return self._lookup(wanted)
 
+    def warm(self) -> None:
+        """Loads the registry now rather than on the first message."""
+        self._refresh_if_stale()
+
     def forget(self) -> None:
         with self._lock:
             self._by_key, self._misses, self._version = {}, {}, None

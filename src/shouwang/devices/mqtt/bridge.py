@@ -32,6 +32,7 @@ from paho.mqtt.properties import Properties
 
 from shouwang.devices.config import setting_int, setting_str
 from shouwang.devices.ingest import stats
+from shouwang.devices.ingest.directory import directory
 from shouwang.devices.ingest.pipeline import ingest
 from shouwang.devices.models import Platform
 from shouwang.devices.mqtt.topics import EVENT_FILTER, HEARTBEAT_FILTER, mqtt_reading
@@ -174,6 +175,7 @@ class MqttBridge:
         ]
 
     def start(self) -> "MqttBridge":
+        _warm()
         self._wire(self.events, EVENT_FILTER, 1, self._on_event)
         self._wire(self.beats, HEARTBEAT_FILTER, 0, self._on_beat)
         self.beats.on_disconnect = self._on_beats_disconnect
@@ -309,6 +311,20 @@ class MqttBridge:
             return
         if outcome.heartbeats_refused:
             stats.count("mqtt.heartbeats_dropped")
+
+
+def _warm() -> None:
+    """Before subscribing: a process's first alarm would otherwise also pay for loading the
+    device directory (100,000 devices: about 0.3 s), the alarm path's modules and what they
+    keep in memory (bench/alarms.py saw 250-430 ms for a fresh worker's first alarms)."""
+    try:
+        from shouwang.devices.alarm_cases import alarm_path_warm
+
+        directory.warm()
+        alarm_path_warm()
+    except Exception:
+        # Only slower: everything is loaded again on first use.
+        logger.warning("mqtt bridge warm-up failed", exc_info=True)
 
 
 _bridge: MqttBridge | None = None

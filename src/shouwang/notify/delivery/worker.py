@@ -9,6 +9,7 @@ retries and robot slots coming due, and anything whose wake-up was lost."""
 import threading
 
 from shouwang.core.workers import WorkerLoop, register_worker
+from shouwang.notify.deliverers.base import delivery_runtime
 from shouwang.notify.delivery.batch import outbox_deliver_batch
 from shouwang.notify.delivery.wake_listener import wake_listener_ensure
 from shouwang.notify.models import Channel
@@ -26,6 +27,7 @@ external_ready = threading.Event()
 
 def outbox_realtime_tick() -> int:
     wake_listener_ensure()
+    delivery_runtime()  # opened before a first message has to wait for it
     if outbox_ready.is_set():
         # Cleared before claiming: a commit landing during the claim sets it again.
         outbox_ready.clear()
@@ -40,6 +42,7 @@ def outbox_realtime_tick() -> int:
 
 
 def outbox_external_tick() -> int:
+    delivery_runtime()  # opened before a first message has to wait for it
     external_ready.clear()
     handled = 0
     try:
