@@ -62,15 +62,18 @@ def alarm_raise(
         if existing is None:
             raise
         return RaisedAlarm(existing, created=False)
+    # Counted after the commit, on its own: a heartbeat flush holds thousands of device rows
+    # until it commits (hundreds of ms under a flood), and the alarm's case and notifications
+    # must not wait for that. A crash just here leaves the counter one short; the alarm, its
+    # incident and its notifications are committed.
+    Device.objects.filter(pk=device_id).update(alarm_count=F("alarm_count") + 1)
     return RaisedAlarm(alarm, created=True)
 
 
 @transaction.atomic
 def _alarm_record(alarm: Alarm) -> None:
-    # The device row is updated before the premises is locked, the order the offline sweeper
-    # takes them in (device, then premises): two alarms or an alarm and the sweeper never
-    # deadlock.
+    # The device row is read, not locked: an alarm's transaction locks only its premises (the
+    # alarms of one premises are one incident), so it never waits for a heartbeat flush.
     device = Device.objects.select_related("room").get(pk=alarm.device_id)
     alarm.device = device
-    Device.objects.filter(pk=device.pk).update(alarm_count=F("alarm_count") + 1)
     alarm_incident_join(alarm=alarm, device=device)
