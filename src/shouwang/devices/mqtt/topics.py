@@ -33,6 +33,8 @@ from shouwang.devices.push.generic import generic_reading
 PREFIX = "shouwang/devices"
 EVENT_FILTER = f"{PREFIX}/+/event"
 HEARTBEAT_FILTER = f"{PREFIX}/+/heartbeat"
+# Between our own processes, not for devices: "an alarm is being handled, give way".
+ALARM_PRIORITY_TOPIC = "shouwang/server/alarm-priority"
 COMMANDS = ("silence", "self_test")
 UNIQUE_WINDOW_SECONDS = 300
 _raw_decode = json.JSONDecoder().raw_decode

@@ -121,3 +121,24 @@ def test_silence_command_reaches_the_device_downlink_topic(
     assert response.status_code == 202, response.content
     command = received.get(timeout=WAIT_SECONDS)
     assert (command["command"], command["id"]) == ("silence", response.json()["id"])
+
+
+def test_an_alarm_makes_every_process_give_way_not_only_the_one_handling_it(
+    site: Building, device_client: mqtt.Client, settings
+) -> None:
+    handling = mqtt_bridge_ensure()
+    assert handling is not None
+    # A second process's bridge in the same shared group, under its own client ids.
+    settings.SHOUWANG_MQTT_CLIENT_ID = f"{settings.SHOUWANG_MQTT_CLIENT_ID}-other"
+    other = MqttBridge(settings.SHOUWANG_MQTT_URL).start()
+    try:
+        eventually(lambda: other.connected)
+        time.sleep(0.5)  # both subscribed: the broker now shares events between them
+        device = site.devices[0]
+        body = json.dumps({"Alarm_Status": 1, "AlarmLevel": 2})
+        device_client.publish(event_topic(device.serial), body, qos=1).wait_for_publish()
+        # Only one of them takes the alarm; both hold their heartbeats back while it is handled.
+        eventually(lambda: handling._alarm_in_flight() and other._alarm_in_flight())
+        eventually(lambda: Alarm.objects.filter(device=device).exists())
+    finally:
+        other.stop()
