@@ -162,7 +162,11 @@ def build_world(devices: int, sink_url: str, alarm_sites: int) -> dict[str, Any]
 
 
 class Server:
-    def __init__(self, port: int, run_id: str) -> None:
+    """`shouwang serve` (HTTP, WebSocket, workers, MQTT bridge) and `workers` more processes of
+    `shouwang worker` (workers and MQTT bridge): the production shape of ARCHITECTURE.md, the
+    broker sharing the MQTT traffic out between the bridges of all of them."""
+
+    def __init__(self, port: int, run_id: str, workers: int = 0) -> None:
         env = os.environ.copy()
         env.update(
             SHOUWANG_DEBUG="0",
@@ -175,26 +179,36 @@ class Server:
             SHOUWANG_ALARM_ACK_SECONDS="900",
         )
         self.base = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [str(BIN / "shouwang"), "serve", "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=sys.stderr,
-        )
+        commands = [[str(BIN / "shouwang"), "serve", "--port", str(port), "--log-level", "warning"]]
+        commands += [[str(BIN / "shouwang"), "worker"]] * workers
+        self.processes = [
+            subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sys.stderr
+            )
+            for command in commands
+        ]
+
+    @property
+    def count(self) -> int:
+        return len(self.processes)
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """The resident memory of all its processes."""
+        total = 0.0
+        for process in self.processes:
+            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        return total
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        for process in self.processes:
+            process.send_signal(signal.SIGINT)
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def http_json(
@@ -230,6 +244,11 @@ def token(server: Server, username: str, password: str) -> str:
     return str(http_json("POST", f"{server.base}/api/v1/auth/token", body)["token"])
 
 
-def flushed(server: Server, admin_token: str) -> int:
+def ingest_stats(server: Server, admin_token: str) -> dict[str, Any]:
+    """The counters of all the server's processes summed (each publishes its own to Redis)."""
     stats = http_json("GET", f"{server.base}/api/v1/devices/ingest/stats", token=admin_token)
-    return int(stats["heartbeat_buffer"]["flushed_messages"])
+    return dict(stats["cluster"])
+
+
+def flushed(server: Server, admin_token: str) -> int:
+    return int(ingest_stats(server, admin_token)["heartbeat_buffer"]["flushed_messages"])
