@@ -108,6 +108,20 @@ def case_duplicates(
     return sorted(kept, key=lambda c: -c.score)[:limit]
 
 
+def case_duplicates_of(*, user: User | None, case: Case) -> list[DuplicateCandidate]:
+    """`case_duplicates` for a case already received: its own fields, itself left out."""
+    return case_duplicates(
+        user=user,
+        category=case.category,
+        at=case.received_at,
+        description=case.description,
+        lat=case.lat,
+        lng=case.lng,
+        caller_hash=case.caller_phone_hash,
+        exclude_id=case.pk,
+    )
+
+
 def _score(
     case: Case,
     at: datetime,

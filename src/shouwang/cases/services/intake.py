@@ -19,7 +19,7 @@ from shouwang.cases.models import (
     TimelineEvent,
     TimelineKind,
 )
-from shouwang.cases.selectors.duplicates import DuplicateCandidate, case_duplicates
+from shouwang.cases.selectors.duplicates import DuplicateCandidate, case_duplicates_of
 from shouwang.cases.services.access import is_admin
 from shouwang.cases.services.notifications import announce
 from shouwang.cases.services.routing import node_of_level, responsible_unit_for
@@ -179,16 +179,7 @@ def _likely_duplicates(case: Case, actor: User | None) -> list[DuplicateCandidat
     templated text would score every neighbour's alarm alike (ARCHITECTURE.md, "Known traps")."""
     if case.channel == CaseChannel.DEVICE:
         return []
-    return case_duplicates(
-        user=actor,
-        category=case.category,
-        at=case.received_at,
-        description=case.description,
-        lat=case.lat,
-        lng=case.lng,
-        caller_hash=case.caller_phone_hash,
-        exclude_id=case.pk,
-    )
+    return case_duplicates_of(user=actor, case=case)
 
 
 def _check_channel(actor: User | None, channel: CaseChannel) -> None:

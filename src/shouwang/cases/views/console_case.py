@@ -29,7 +29,7 @@ from shouwang.cases.selectors.console import (
     state_label,
     transfer_units,
 )
-from shouwang.cases.selectors.duplicates import case_duplicates
+from shouwang.cases.selectors.duplicates import case_duplicates_of
 from shouwang.cases.selectors.suggestions import dispatch_suggestions
 from shouwang.cases.selectors.targets import dispatch_people, unit_by_code, units_by_code
 from shouwang.cases.services.access import is_dispatcher_for
@@ -66,16 +66,7 @@ def _suggestions(user: User, case: Case) -> dict[str, Any] | None:
 def _duplicates(user: User, case: Case) -> list[Any]:
     if case.state not in MERGEABLE:
         return []
-    return case_duplicates(
-        user=user,
-        category=case.category,
-        at=case.received_at,
-        description=case.description,
-        lat=case.lat,
-        lng=case.lng,
-        caller_hash=case.caller_phone_hash,
-        exclude_id=case.pk,
-    )
+    return case_duplicates_of(user=user, case=case)
 
 
 def _allowed(user: User, case: Case) -> set[str]:
