@@ -151,7 +151,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "shouwang.notify.channel_layer.GroupsRedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": os.environ.get("SHOUWANG_CHANNEL_PREFIX", "shouwang"),

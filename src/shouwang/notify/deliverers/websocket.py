@@ -31,10 +31,12 @@ def socket_event(message: OutboxMessage) -> dict[str, Any]:
 
 
 async def _send_one(layer: BaseChannelLayer, message: OutboxMessage) -> None:
-    # The groups at once: on Redis each send is three round trips, and the row for a case's
-    # room and the screens of its lineage names five groups; the batch waits for the slowest.
-    event = socket_event(message)
-    await asyncio.gather(*(layer.group_send(g, event) for g in recipient_groups(message.recipient)))
+    event, groups = socket_event(message), recipient_groups(message.recipient)
+    many = getattr(layer, "group_send_many", None)
+    if many is not None:  # Redis (notify/channel_layer.py): all the groups in two round trips
+        await many(groups, event)
+        return
+    await asyncio.gather(*(layer.group_send(g, event) for g in groups))
 
 
 async def _send_all(layer: BaseChannelLayer, messages: Sequence[OutboxMessage]) -> list[Outcome]:
