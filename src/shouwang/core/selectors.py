@@ -100,6 +100,11 @@ def node_by_id(*, pk: int) -> JurisdictionNode:
     return remembered(("node", pk), lambda: JurisdictionNode.objects.get(pk=pk))
 
 
+def unit_by_id(*, pk: int) -> Unit:
+    """A unit by id, from process memory when it can be. Read it, do not change it."""
+    return remembered(("unit", pk), lambda: Unit.objects.get(pk=pk))
+
+
 def people_list(
     *,
     user: User,

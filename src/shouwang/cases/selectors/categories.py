@@ -41,5 +41,13 @@ def category_by_code(code: str) -> Category:
     return category
 
 
+def category_by_id(pk: int) -> Category:
+    """A category, active or not (a case keeps the one it was received under), with its parent:
+    from process memory after the first time. Read it, do not change it."""
+    return remembered(
+        ("category-id", pk), lambda: Category.objects.select_related("parent").get(pk=pk)
+    )
+
+
 def _active_category(code: str) -> Category | None:
     return Category.objects.filter(code=code, is_active=True).select_related("parent").first()

@@ -17,7 +17,7 @@ from shouwang.cases.selectors.cases import visible_cases
 from shouwang.cases.states import CaseState
 from shouwang.core.geo.coords import distance_m
 from shouwang.core.models import User
-from shouwang.core.selectors import node_in_scope
+from shouwang.core.selectors import node_by_id, node_in_scope
 
 METRES_PER_DEGREE_LAT = 111_320.0
 CANDIDATES_READ = 200  # blocked by category, place and time: a handful in practice
@@ -95,10 +95,10 @@ def case_duplicates(
         )
         .exclude(state__in=(CaseState.MERGED, CaseState.CANCELLED))
         .exclude(pk__in=[exclude_id] if exclude_id is not None else [])
-        .select_related("node")
         .order_by("-received_at")[:CANDIDATES_READ]
     )
-    outside = [c.pk for c in rows if not node_in_scope(user, c.node)]
+    # Nodes from process memory: a join here compiled and built a second model per candidate.
+    outside = [c.pk for c in rows if not node_in_scope(user, node_by_id(pk=c.node_id))]
     if outside:
         visible = set(visible_cases(user).filter(pk__in=outside).values_list("pk", flat=True))
         rows = [c for c in rows if c.pk in visible or c.pk not in outside]
