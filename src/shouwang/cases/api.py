@@ -160,19 +160,21 @@ def dispatch_case(request: HttpRequest, case_id: int, payload: DispatchIn) -> Ca
     alerted in parallel. The service locks the case and answers 404 when the user may not see
     it; the answer is built from the case it hands back."""
     user = acting_user(request)
+    first_people = dispatch_people(user=user, usernames=payload.first_responder_people)
     first: list[User | Unit] = [
-        *dispatch_people(user=user, usernames=payload.first_responder_people),
+        *first_people,
         *units_by_code(codes=payload.first_responder_units, field="first_responder_units"),
     ]
+    people = dispatch_people(user=user, usernames=payload.people)
     case = services.case_dispatch(
         actor=user,
         case=case_id,
-        people=dispatch_people(user=user, usernames=payload.people),
+        people=people,
         units=units_by_code(codes=payload.units),
         first_responders=first,
         note=payload.note,
     )
-    return case_detail_of(case=case, actor=user)
+    return case_detail_of(case=case, actor=user, people=[*people, *first_people])
 
 
 @router.post("/cases/{case_id}/accept", response=CaseDetail)

@@ -2,6 +2,7 @@
 cases they registered, cases assigned to them or their unit, and cases routed or transferred to
 their unit (services/access.py states the same rule for single cases)."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from shouwang.cases.models import (
 )
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.models import Role, User
-from shouwang.core.selectors import node_get, scope_path, scope_q
+from shouwang.core.selectors import node_get, scope_path, scope_q, unit_by_id
 
 
 def visible_cases_q(user: User) -> Q:
@@ -126,18 +127,35 @@ def case_refetch(*, case_id: int) -> Case:
     return _detail_queryset().get(pk=case_id)
 
 
-def case_detail_of(*, case: Case, actor: User) -> Case:
+def case_detail_of(*, case: Case, actor: User, people: Sequence[User] = ()) -> Case:
     """The detail of a case a service has just changed and handed back (locked and saved, with
     its category, node and unit), without reading the case again. For answering the actor the
-    service authorised, like case_refetch. Photos and callbacks are read only when the timeline
-    shows some: each one is recorded with its own event (attachment_added, callback) in the
-    append-only timeline, so a timeline without them means there are none."""
+    service authorised, like case_refetch. `people` are users the caller already holds (the
+    ones just dispatched): they are not read again.
+
+    The timeline and assignments are read as bare rows, their people and units set from what
+    is at hand (the actor, `people`, units from process memory), and only people not at hand
+    read in one more query: the prefetch with its joins compiled and built four models a row
+    and was the largest cost of answering a dispatch. Photos and callbacks are read only when
+    the timeline shows some: each one is recorded with its own event (attachment_added,
+    callback) in the append-only timeline, so a timeline without them means there are none."""
     if case.created_by_id is not None and case.created_by_id == actor.pk:
         case.created_by = actor
     case.__dict__.pop("_prefetched_objects_cache", None)
-    timeline, assignments, attachments, callbacks = _detail_prefetches()
-    prefetch_related_objects([case], timeline, assignments)
-    kinds = {event.kind for event in case.timeline.all()}
+    timeline = list(TimelineEvent.objects.filter(case_id=case.pk).order_by("at", "id"))
+    assignments = list(Assignment.objects.filter(case_id=case.pk).order_by("id"))
+    by_id = _people_by_id(
+        {e.actor_id for e in timeline} | {a.person_id for a in assignments}, [actor, *people]
+    )
+    for event in timeline:
+        event.actor = by_id.get(event.actor_id) if event.actor_id else None
+    for assignment in assignments:
+        assignment.person = by_id.get(assignment.person_id) if assignment.person_id else None
+        assignment.unit = unit_by_id(pk=assignment.unit_id) if assignment.unit_id else None
+    _set_prefetched(case, "timeline", TimelineEvent, timeline)
+    _set_prefetched(case, "assignments", Assignment, assignments)
+    kinds = {event.kind for event in timeline}
+    _, _, attachments, callbacks = _detail_prefetches()
     if TimelineKind.ATTACHMENT_ADDED in kinds:
         prefetch_related_objects([case], attachments)
     else:
@@ -147,6 +165,14 @@ def case_detail_of(*, case: Case, actor: User) -> Case:
     else:
         _set_prefetched(case, "callbacks", Callback, [])
     return case
+
+
+def _people_by_id(wanted: set[int | None], at_hand: Sequence[User]) -> dict[int, User]:
+    by_id = {person.pk: person for person in at_hand}
+    missing = {pk for pk in wanted if pk is not None and pk not in by_id}
+    if missing:
+        by_id.update((p.pk, p) for p in User.objects.filter(pk__in=missing))
+    return by_id
 
 
 def case_as_created(*, case: Case, received: TimelineEvent) -> Case:
@@ -165,8 +191,11 @@ def case_as_created(*, case: Case, received: TimelineEvent) -> Case:
 
 
 def _set_prefetched(case: Case, name: str, model: type[models.Model], rows: list[Any]) -> None:
+    """What prefetch_related leaves: a queryset whose results are `rows`. A bare queryset,
+    not one filtered by case: nothing runs it, and building the filter cost more than the
+    rest of the answer's lists."""
     cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
-    queryset: QuerySet[Any] = model._default_manager.filter(case=case)
+    queryset: QuerySet[Any] = QuerySet(model=model)
     queryset._result_cache = rows
     queryset._prefetch_done = True  # type: ignore[attr-defined]
     cache[name] = queryset

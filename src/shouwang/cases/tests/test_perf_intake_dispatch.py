@@ -14,8 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from shouwang.cases import services
 from shouwang.cases.models import CallbackResult, Case, TimelineKind
 from shouwang.cases.selectors.categories import category_by_code
+from shouwang.cases.services.locking import lock_case
 from shouwang.cases.tests.factories import POINT, Loop, closed, make_case
 from shouwang.cases.tests.test_attachments import photo
+from shouwang.core.models import Unit
 from shouwang.core.selectors import node_lineage
 from shouwang.notify.groups import case_group, person_group, screen_group
 from shouwang.notify.models import OutboxMessage
@@ -169,3 +171,53 @@ def test_the_dispatch_answer_of_a_reopened_case_lists_its_callback(loop: Loop) -
     assert answer.status_code == 200, answer.content
     assert [c["result"] for c in answer.json()["callbacks"]] == ["unsatisfied"]
     assert answer.json() == client.get(f"/api/v1/cases/{case.pk}").json()
+
+
+def test_the_lock_reads_the_case_row_alone(loop: Loop, django_assert_num_queries) -> None:
+    case = make_case(loop)
+    lock_case(case.pk)  # the first lock of a process reads the case's reference rows once
+    with django_assert_num_queries(1) as queries:
+        locked = lock_case(case.pk)
+        names = (locked.category.code, locked.category.parent, locked.node.code)
+        unit = locked.responsible_unit
+    [sql] = [q["sql"] for q in queries.captured_queries]
+    assert " JOIN " not in sql.upper()
+    if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in sql.upper()
+    stored = Case.objects.select_related("category__parent", "node", "responsible_unit").get(
+        pk=case.pk
+    )
+    assert names == (stored.category.code, stored.category.parent, stored.node.code)
+    assert unit == stored.responsible_unit and unit is not None
+
+
+def test_a_unit_renamed_reaches_the_next_lock(loop: Loop) -> None:
+    case = make_case(loop)
+    unit = lock_case(case.pk).responsible_unit
+    assert unit is not None
+    stored = Unit.objects.get(pk=unit.pk)
+    stored.name = "改名后的派出所"
+    stored.save()
+    assert lock_case(case.pk).responsible_unit.name == "改名后的派出所"
+
+
+def test_the_dispatch_answer_names_people_it_did_not_have_at_hand(loop: Loop) -> None:
+    """The case was reported by someone else and a unit is already on it; the answer still
+    names them, equal to a read-back, and reads the lists without joins."""
+    case = make_case(loop, actor=loop.person("volunteer"), channel="web")
+    dispatcher = ApiClient(loop.person("dispatcher").username)
+    first = dispatcher.post(f"/api/v1/cases/{case.pk}/dispatch", {"units": [loop.patrol.code]})
+    assert first.status_code == 200, first.content
+    with CaptureQueriesContext(connection) as queries:
+        answer = dispatcher.post(f"/api/v1/cases/{case.pk}/dispatch", {"people": ["responder_1"]})
+    # Read now: the next request empties the connection's query log.
+    lists = [q["sql"] for q in queries.captured_queries if 'cases_timelineevent"."id' in q["sql"]]
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body == dispatcher.get(f"/api/v1/cases/{case.pk}").json()
+    assert body["timeline"][0]["actor"] == loop.person("volunteer").username
+    assert [(a["person"], a["unit"]) for a in body["assignments"]] == [
+        (None, loop.patrol.code),
+        ("responder_1", None),
+    ]
+    assert lists and all(" JOIN " not in sql.upper() for sql in lists)
