@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shouwang.core.db_insert import insert_rows
 from shouwang.core.errors import IllegalTransition, NotFound
 from shouwang.core.models import AuditAction, JurisdictionNode, User
 from shouwang.core.services.audit import audit_record
@@ -103,7 +104,7 @@ def outbox_enqueue_many(messages: Iterable[OutboxMessage]) -> None:
         return
     realtime = [m for m in rows if m.channel == Channel.WEBSOCKET]
     owner = preclaim(realtime, timezone.now()) if realtime and sender_here() else ""
-    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    insert_rows(rows, ignore_conflicts=True)
     if owner:
         # After the INSERT: outside a transaction on_commit runs at once. robust: the step is
         # committed whatever happens here; what fails is the workers'.

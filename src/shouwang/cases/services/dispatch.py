@@ -23,6 +23,7 @@ from shouwang.cases.services.notifications import announce
 from shouwang.cases.services.sla import Sla, refresh_next_deadline
 from shouwang.cases.services.timeline import timeline_add_all, timeline_event
 from shouwang.cases.states import QUEUE_STATES, CaseAction, transition_target
+from shouwang.core.db_insert import insert_rows
 from shouwang.core.errors import InvalidInput
 from shouwang.core.models import Unit, User
 from shouwang.notify.groups import case_group
@@ -148,7 +149,8 @@ def assignments_create(
     for assignment in created:
         assignment.full_clean(exclude=["case", "person", "unit", "dispatched_by"])
     # One INSERT for all (an alarm names five contacts); both databases hand back the ids.
-    return Assignment.objects.bulk_create(created)
+    insert_rows(created)
+    return created
 
 
 def assignment_json(assignment: Assignment) -> dict[str, object]:

@@ -27,6 +27,7 @@ from shouwang.cases.services.sla import SHANGHAI, apply_intake_deadlines, refres
 from shouwang.cases.services.sla import sla_for as sla_policy_for
 from shouwang.cases.services.timeline import timeline_add
 from shouwang.cases.services.validation import full_clean_or_invalid
+from shouwang.core.db_insert import insert_rows
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.geo.coords import gcj02_to_wgs84
 from shouwang.core.geo.locate import locate_grid_id
@@ -157,7 +158,7 @@ def _save_numbered(case: Case) -> None:
         return
     case.pk = pk
     case.number = _case_number(case)
-    case.save(force_insert=True)
+    insert_rows([case])
 
 
 def _case_number(case: Case) -> str:

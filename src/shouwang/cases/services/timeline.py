@@ -3,10 +3,9 @@
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
-
 from shouwang.cases import clock
 from shouwang.cases.models import Case, TimelineEvent, TimelineKind
+from shouwang.core.db_insert import insert_rows
 from shouwang.core.models import User
 
 
@@ -21,7 +20,7 @@ def timeline_add(
     public: bool = False,
 ) -> TimelineEvent:
     """Adds one event; the caller is inside the transaction that made the change."""
-    return TimelineEvent.objects.create(
+    event = TimelineEvent(
         case=case,
         at=clock.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -31,6 +30,8 @@ def timeline_add(
         data=data or {},
         is_public=public,
     )
+    insert_rows([event])
+    return event
 
 
 def timeline_event(
@@ -58,9 +59,5 @@ def timeline_event(
 
 def timeline_add_all(events: Sequence[TimelineEvent]) -> None:
     """Saves several events of one step in order, in one INSERT where the database reports the
-    new ids back (PostgreSQL, SQLite 3.35+), else one by one."""
-    if len(events) > 1 and connection.features.can_return_rows_from_bulk_insert:
-        TimelineEvent.objects.bulk_create(events)
-    else:
-        for event in events:
-            event.save()
+    new ids back (PostgreSQL, SQLite 3.35+), else one by one (core.db_insert)."""
+    insert_rows(events)
