@@ -1,8 +1,12 @@
 """Which grid a point falls in, from a shapely STRtree over the grid boundaries. The index lives
 in process memory and is rebuilt when the boundary version in the shared cache moves, so every
-web process answers from the same boundaries without a database query per point."""
+web process answers from the same boundaries without a database query per point. The version is
+looked at once a second at most (a Redis round trip on every intake cost as much as the lookup
+itself); the process that changes boundaries forgets its index at once, others within the
+second, as with core.refcache."""
 
 import threading
+import time
 from dataclasses import dataclass
 
 import shapely
@@ -28,6 +32,8 @@ class GridIndex:
 
 _lock = threading.Lock()
 _index: GridIndex | None = None
+_checked_at = 0.0
+CHECK_SECONDS = 1.0
 
 
 def _build(version: int) -> GridIndex:
@@ -42,12 +48,24 @@ def _build(version: int) -> GridIndex:
 
 
 def grid_index() -> GridIndex:
-    global _index
+    global _index, _checked_at
+    now = time.monotonic()
+    current = _index
+    if current is not None and now - _checked_at < CHECK_SECONDS:
+        return current
     version = cache.get(BOUNDARY_VERSION_KEY, 0)
     with _lock:
         if _index is None or _index.version != version:
             _index = _build(version)
+        _checked_at = now
         return _index
+
+
+def forget_index() -> None:
+    """Rebuild on the next lookup (this process changed the boundaries)."""
+    global _index
+    with _lock:
+        _index = None
 
 
 def locate_grid_id(*, lng: float, lat: float) -> int | None:

@@ -11,8 +11,13 @@ BOUNDARY_VERSION_KEY = "geo:boundary-version"
 
 
 def boundaries_changed() -> None:
-    """Tells every process's point-in-grid index to rebuild on its next use."""
+    """Tells every process's point-in-grid index to rebuild: this one's on its next use, the
+    others' within a second (core.geo.locate)."""
+    # Imported here: the index module reads this module's version key.
+    from shouwang.core.geo.locate import forget_index
+
     cache.set(BOUNDARY_VERSION_KEY, cache.get(BOUNDARY_VERSION_KEY, 0) + 1, timeout=None)
+    forget_index()
 
 
 def node_path_for(*, code: str, parent: JurisdictionNode | None) -> str:

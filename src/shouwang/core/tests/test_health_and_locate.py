@@ -1,11 +1,12 @@
 """/healthz and the point-in-grid lookup."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from shouwang.core.geo import locate
 from shouwang.core.models import JurisdictionNode
-from shouwang.core.services.jurisdiction import boundaries_changed
+from shouwang.core.services.jurisdiction import BOUNDARY_VERSION_KEY, boundaries_changed
 from shouwang.testing.api import ApiClient
 from shouwang.testing.city import City, square
 from shouwang.testing.services import need_redis
@@ -82,6 +83,25 @@ def test_index_follows_a_boundary_change(city: City) -> None:
     boundaries_changed()
     assert locate.locate_grid_id(lng=120.05, lat=29.1) is None
     assert locate.locate_grid_id(lng=121.05, lat=30.05) == grid.pk
+
+
+def test_another_process_boundary_change_is_seen_within_a_second(city: City, monkeypatch) -> None:
+    grid = city.a.grids[0]
+    assert locate.locate_grid_id(lng=120.05, lat=29.1) == grid.pk
+    JurisdictionNode.objects.filter(pk=grid.pk).update(boundary=square(121.0, 30.0, 0.1))
+    # What boundaries_changed() does in another process: only the shared version moves.
+    cache.set(BOUNDARY_VERSION_KEY, cache.get(BOUNDARY_VERSION_KEY, 0) + 1, timeout=None)
+    monkeypatch.setattr(locate, "_checked_at", locate._checked_at - locate.CHECK_SECONDS)
+    assert locate.locate_grid_id(lng=120.05, lat=29.1) is None
+
+
+def test_lookups_within_the_second_ask_the_shared_cache_nothing(city: City, monkeypatch) -> None:
+    locate.locate_grid_id(lng=120.05, lat=29.1)
+    asked = []
+    monkeypatch.setattr(locate.cache, "get", lambda *a, **k: asked.append(a))
+    for _ in range(5):
+        locate.locate_grid_id(lng=120.05, lat=29.1)
+    assert asked == []
 
 
 def test_node_children_are_listed_by_parent_code(city: City) -> None:
