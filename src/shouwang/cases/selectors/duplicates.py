@@ -89,14 +89,23 @@ def case_duplicates(
     # Blocked candidates first, in a plain query: most calls find none. Those in the user's
     # jurisdiction are visible by the first rule of visible_cases_q; the visibility rule (with
     # its subquery) is asked only about the others, if any.
-    rows = list(
+    # One filter() and ids only: most calls find nothing, and compiling the case's forty-odd
+    # columns (and building each row) cost more than asking. The rows are read when there are.
+    ids = list(
         Case.objects.filter(
-            block, category=category, received_at__gte=at - window, received_at__lte=at
+            block,
+            ~Q(state__in=(CaseState.MERGED, CaseState.CANCELLED)),
+            ~Q(pk=exclude_id) if exclude_id is not None else Q(),
+            category=category,
+            received_at__gte=at - window,
+            received_at__lte=at,
         )
-        .exclude(state__in=(CaseState.MERGED, CaseState.CANCELLED))
-        .exclude(pk__in=[exclude_id] if exclude_id is not None else [])
-        .order_by("-received_at")[:CANDIDATES_READ]
+        .order_by("-received_at")
+        .values_list("pk", flat=True)[:CANDIDATES_READ]
     )
+    if not ids:
+        return []
+    rows = list(Case.objects.filter(pk__in=ids).order_by("-received_at", "-id"))
     # Nodes from process memory: a join here compiled and built a second model per candidate.
     outside = [c.pk for c in rows if not node_in_scope(user, node_by_id(pk=c.node_id))]
     if outside:

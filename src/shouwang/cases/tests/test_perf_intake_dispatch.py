@@ -221,3 +221,9 @@ def test_the_dispatch_answer_names_people_it_did_not_have_at_hand(loop: Loop) ->
         ("responder_1", None),
     ]
     assert lists and all(" JOIN " not in sql.upper() for sql in lists)
+
+
+def test_dispatching_a_case_that_does_not_exist_is_not_found(loop: Loop) -> None:
+    client = ApiClient(loop.person("dispatcher").username)
+    answer = client.post("/api/v1/cases/987654/dispatch", {"people": ["responder_1"]})
+    assert answer.status_code == 404
