@@ -133,6 +133,11 @@ SHOUWANG_HTTP_MAX_IN_FLIGHT = int(
     )
 )
 
+# Proxies whose X-Forwarded-For names the client (nginx on the same machine by default).
+# `shouwang serve` hands this list to uvicorn, which puts the client it names in REMOTE_ADDR;
+# the header from anyone else is ignored (core/services/audit.py client_ip).
+SHOUWANG_TRUSTED_PROXIES = env_list("SHOUWANG_TRUSTED_PROXIES", "127.0.0.1,::1")
+
 # --- Cache and channel layer: Redis in production, process memory embedded.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Messages waiting for a channel before the layer drops new ones, silently (both layers' default

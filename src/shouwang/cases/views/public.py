@@ -34,6 +34,7 @@ from shouwang.cases.services.citizen import (
 )
 from shouwang.core.errors import ApplicationError, InvalidInput, NotFound
 from shouwang.core.models import User
+from shouwang.core.services.audit import client_ip
 
 # The picture on each category's tile (a symbol of cases/public/_icons.svg); a category without
 # its own falls back to its group's.
@@ -165,15 +166,10 @@ def _report_limit() -> tuple[int, int]:
 
 
 def reporter_address(request: HttpRequest) -> str:
-    """The address a report came from, for the limit. Behind nginx on the same machine
-    (ARCHITECTURE.md) REMOTE_ADDR is loopback and the client is the LAST X-Forwarded-For entry,
-    the one nginx appended; earlier entries are whatever the client sent, so trusting them would
-    let anyone pick a fresh key per report."""
-    remote = str(request.META.get("REMOTE_ADDR", ""))
-    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-    if forwarded and (remote.startswith("127.") or remote == "::1"):
-        return forwarded.split(",")[-1].strip() or remote
-    return remote
+    """The address a report came from, for the limit: the one the server saw (client_ip;
+    behind a trusted proxy, the client it named). A header the client sent itself would let
+    anyone pick a fresh key per report."""
+    return client_ip(request) or ""
 
 
 def _rate_key(request: HttpRequest) -> str:

@@ -9,12 +9,14 @@ from shouwang.core.models import AuditAction, AuditEntry, AuditResult, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The address the request came from: REMOTE_ADDR, never X-Forwarded-For read here.
+    `shouwang serve` runs uvicorn with proxy headers trusted only from
+    SHOUWANG_TRUSTED_PROXIES; behind such a proxy uvicorn has already put the client it names
+    in REMOTE_ADDR. Reading the header again here let any client write whatever address it
+    liked into the audit log and past a push subscription's source allow-list."""
     if request is None:
         return None
-    # Behind nginx the first X-Forwarded-For hop is the client; REMOTE_ADDR is the proxy.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
-    return ip
+    return str(request.META.get("REMOTE_ADDR") or "") or None
 
 
 def audit_record(

@@ -24,6 +24,15 @@ def test_successful_sign_in_is_audited_with_the_address(city: City) -> None:
     assert entry.node_path == city.a.node.path
 
 
+def test_a_forwarded_header_from_the_client_is_not_its_address(city: City) -> None:
+    """Behind a trusted proxy uvicorn has already put the client in REMOTE_ADDR; a header a
+    client sends itself must not write another address into the log."""
+    forged = Client(REMOTE_ADDR="198.51.100.20", HTTP_X_FORWARDED_FOR="10.0.0.1")
+    forged.post("/login/", {"username": "leader_1", "password": "wrong-password"})
+    entry = AuditEntry.objects.get(action=AuditAction.SIGN_IN_FAILED)
+    assert entry.ip == "198.51.100.20"
+
+
 def test_failed_sign_in_is_audited_without_the_password(city: City) -> None:
     assert sign_in("leader_1", "wrong-password") == 200
     entry = AuditEntry.objects.get(action=AuditAction.SIGN_IN_FAILED)

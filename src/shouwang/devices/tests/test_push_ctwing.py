@@ -113,6 +113,17 @@ def test_push_from_outside_the_allow_list_is_refused(
     assert Alarm.objects.count() == 1
 
 
+def test_a_forwarded_header_does_not_get_past_the_allow_list(
+    subscription: PushSubscription, gas_alarm: Device
+) -> None:
+    subscription.allowed_sources = "203.0.113.0/24"
+    subscription.save(update_fields=["allowed_sources"])
+    body = ctwing_body(IMEI, payload={"serviceData": {"gas_sensor_state": 2}})
+    forged = post(body, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert forged.status_code == 403
+    assert not Alarm.objects.exists()
+
+
 def test_replayed_report_from_hours_ago_is_refused(
     subscription: PushSubscription, gas_alarm: Device
 ) -> None:

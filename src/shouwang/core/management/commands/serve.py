@@ -5,6 +5,7 @@ import os
 from typing import Any
 
 import uvicorn
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from shouwang.core.workers import start_embedded_workers
@@ -35,7 +36,10 @@ class Command(BaseCommand):
             port=options["port"],
             lifespan="off",
             log_level=options["log_level"],
+            # X-Forwarded-For is believed only from these (nginx on this machine by default);
+            # uvicorn then puts the client it names in REMOTE_ADDR (core/services/audit.py).
             proxy_headers=True,
+            forwarded_allow_ips=settings.SHOUWANG_TRUSTED_PROXIES,
             # Admission control is core/admission.py, for HTTP requests only: this one counts
             # every open socket too, and a city keeps hundreds open.
             limit_concurrency=options["limit_concurrency"] or None,
