@@ -370,7 +370,7 @@ def track(request: HttpRequest, receipt_code: str) -> dict[str, object]:
         "number": case.number,
         "state": case.state,
         "state_label": str(case.get_state_display()),
-        "category_name": case.category.name,
+        "category_name": case.category.label,
         "received_at": case.received_at,
         "steps": [
             {"at": e.at, "kind": e.kind, "label": str(TimelineKind(e.kind).label)}

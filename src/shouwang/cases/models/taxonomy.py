@@ -6,6 +6,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases.models.case import Priority
@@ -52,6 +53,13 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: the English name for an English interface when
+        the taxonomy has one, else the Chinese name."""
+        english = (get_language() or "").startswith("en")
+        return self.name_en if english and self.name_en else self.name
 
     def clean(self) -> None:
         ancestor, seen = self.parent, {self.pk}

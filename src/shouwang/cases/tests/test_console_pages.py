@@ -158,3 +158,29 @@ def test_the_list_costs_the_same_queries_for_one_case_or_many(
         dispatched(loop)
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(reverse("console"), HTTP_HX_REQUEST="true")
+
+
+@pytest.mark.parametrize(("language", "shown", "not_shown"), [("en", "Fight or brawl", "打架斗殴")])
+def test_an_english_console_names_categories_in_english(
+    loop: Loop, language: str, shown: str, not_shown: str
+) -> None:
+    case = make_case(loop, code="fight")
+    client = client_for(loop.person("dispatcher"))
+    client.cookies["django_language"] = language
+    pages = [
+        client.get(reverse("console")),
+        client.get(reverse("console-case", args=[case.pk])),
+        client.get(reverse("console-categories"), {"category_search": "fight"}),
+        client.get(reverse("console-map")),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert shown in html and not_shown not in html
+
+
+def test_a_chinese_console_names_categories_in_chinese(loop: Loop) -> None:
+    case = make_case(loop, code="fight")
+    html = client_for(loop.person("dispatcher")).get(reverse("console-case", args=[case.pk]))
+    assert "打架斗殴" in html.content.decode()
+    assert "Fight or brawl" not in html.content.decode()

@@ -324,3 +324,11 @@ def test_the_task_list_reads_a_fixed_number_of_queries(loop: Loop) -> None:
     services.assignment_return(actor=responder, case=dispatched(loop), reason="不属于本所")
     assert queries() == one
     assert len(field_tasks(user=responder).open) == 4
+
+
+def test_an_english_phone_names_the_task_in_english(loop: Loop) -> None:
+    dispatched(loop, code="fight", description="烧烤摊有人打架")
+    client = signed_in(loop.person("responder"))
+    client.cookies["django_language"] = "en"
+    html = client.get("/m/").content.decode()
+    assert "Fight or brawl" in html and "打架斗殴" not in html

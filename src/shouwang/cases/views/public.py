@@ -12,8 +12,8 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -87,20 +87,12 @@ def _icon(category: Category) -> str:
     return "pin"
 
 
-def category_label(category: Category) -> str:
-    """The category's name in the active language (the taxonomy keeps an English name)."""
-    english = (get_language() or "").startswith("en")
-    return category.name_en if english and category.name_en else category.name
-
-
 def _tiles() -> list[dict[str, Any]]:
     return [
         {
-            "label": category_label(group),
+            "label": group.label,
             "colour": GROUP_COLOURS.get(group.code, DEFAULT_COLOUR),
-            "categories": [
-                {"category": c, "label": category_label(c), "icon": _icon(c)} for c in members
-            ],
+            "categories": [{"category": c, "label": c.label, "icon": _icon(c)} for c in members],
         }
         for group, members in report_categories()
     ]
@@ -300,7 +292,7 @@ def _track_page(
     ]
     context = {
         "case": case,
-        "category_label": category_label(case.category),
+        "category_label": case.category.label,
         "steps": steps,
         "rating": track_rating(case=case),
         "error": error,
