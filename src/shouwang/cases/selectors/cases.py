@@ -18,6 +18,7 @@ from shouwang.cases.models import (
     TimelineEvent,
     TimelineKind,
 )
+from shouwang.core.db_select import rows_where
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.models import Role, User
 from shouwang.core.selectors import node_get, scope_path, scope_q, unit_by_id
@@ -142,8 +143,8 @@ def case_detail_of(*, case: Case, actor: User, people: Sequence[User] = ()) -> C
     if case.created_by_id is not None and case.created_by_id == actor.pk:
         case.created_by = actor
     case.__dict__.pop("_prefetched_objects_cache", None)
-    timeline = list(TimelineEvent.objects.filter(case_id=case.pk).order_by("at", "id"))
-    assignments = list(Assignment.objects.filter(case_id=case.pk).order_by("id"))
+    timeline = rows_where(TimelineEvent, "case", case.pk, order_by=("at", "id"))
+    assignments = rows_where(Assignment, "case", case.pk, order_by=("id",))
     by_id = _people_by_id(
         {e.actor_id for e in timeline} | {a.person_id for a in assignments}, [actor, *people]
     )
