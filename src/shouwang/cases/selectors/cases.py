@@ -156,13 +156,12 @@ def case_detail_of(*, case: Case, actor: User, people: Sequence[User] = ()) -> C
     _set_prefetched(case, "timeline", TimelineEvent, timeline)
     _set_prefetched(case, "assignments", Assignment, assignments)
     kinds = {event.kind for event in timeline}
-    _, _, attachments, callbacks = _detail_prefetches()
     if TimelineKind.ATTACHMENT_ADDED in kinds:
-        prefetch_related_objects([case], attachments)
+        prefetch_related_objects([case], _detail_prefetches()[2])
     else:
         _set_prefetched(case, "attachments", Attachment, [])
     if TimelineKind.CALLBACK in kinds:
-        prefetch_related_objects([case], callbacks)
+        prefetch_related_objects([case], _detail_prefetches()[3])
     else:
         _set_prefetched(case, "callbacks", Callback, [])
     return case

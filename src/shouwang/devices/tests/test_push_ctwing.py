@@ -100,12 +100,17 @@ def test_wrong_url_secret_is_refused(subscription: PushSubscription, gas_alarm: 
     assert not Alarm.objects.exists()
 
 
+def allow_only(subscription: PushSubscription, sources: str) -> bytes:
+    """Limits the subscription to `sources`; returns a gas alarm push to send."""
+    subscription.allowed_sources = sources
+    subscription.save(update_fields=["allowed_sources"])
+    return ctwing_body(IMEI, payload={"serviceData": {"gas_sensor_state": 2}})
+
+
 def test_push_from_outside_the_allow_list_is_refused(
     subscription: PushSubscription, gas_alarm: Device
 ) -> None:
-    subscription.allowed_sources = "203.0.113.0/24"
-    subscription.save(update_fields=["allowed_sources"])
-    body = ctwing_body(IMEI, payload={"serviceData": {"gas_sensor_state": 2}})
+    body = allow_only(subscription, "203.0.113.0/24")
     refused = post(body, REMOTE_ADDR="198.51.100.7")
     allowed = post(body, REMOTE_ADDR="203.0.113.9")
     assert refused.status_code == 403
@@ -116,9 +121,7 @@ def test_push_from_outside_the_allow_list_is_refused(
 def test_a_forwarded_header_does_not_get_past_the_allow_list(
     subscription: PushSubscription, gas_alarm: Device
 ) -> None:
-    subscription.allowed_sources = "203.0.113.0/24"
-    subscription.save(update_fields=["allowed_sources"])
-    body = ctwing_body(IMEI, payload={"serviceData": {"gas_sensor_state": 2}})
+    body = allow_only(subscription, "203.0.113.0/24")
     forged = post(body, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert forged.status_code == 403
     assert not Alarm.objects.exists()
