@@ -2,10 +2,14 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouwang.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from shouwang.core.http_handler import OneHopHttpHandler  # noqa: E402  (needs Django set up)
+
+django_http_app = OneHopHttpHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -18,7 +22,7 @@ from shouwang.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         # A quick 503 past SHOUWANG_HTTP_MAX_IN_FLIGHT requests at once (core/admission.py).
-        "http": HttpAdmission(django_asgi_app),
+        "http": HttpAdmission(django_http_app),
         # Records the serving event loop: with the in-memory channel layer (embedded mode),
         # worker threads must send on it or waiting sockets are never woken.
         "websocket": ServingLoopMiddleware(

@@ -133,6 +133,10 @@ SHOUWANG_HTTP_MAX_IN_FLIGHT = int(
     )
 )
 
+# Threads serving HTTP requests per process (core/http_handler.py): enough to overlap database
+# waits, few enough not to fight over the interpreter (docs/performance.md).
+SHOUWANG_HTTP_THREADS = int(os.environ.get("SHOUWANG_HTTP_THREADS", "4"))
+
 # Proxies whose X-Forwarded-For names the client (nginx on the same machine by default).
 # `shouwang serve` hands this list to uvicorn, which puts the client it names in REMOTE_ADDR;
 # the header from anyone else is ignored (core/services/audit.py client_ip).
