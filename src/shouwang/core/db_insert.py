@@ -17,10 +17,14 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 
-def insert_rows(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> None:
+def insert_rows(
+    objs: Sequence[Model], *, ignore_conflicts: bool = False, conflict_key: str | None = None
+) -> None:
     """INSERTs `objs` (all of one model) and sets their ids when the database made them. With
     `ignore_conflicts` a row that breaks a unique constraint is skipped silently, and ids are
-    not set (as with bulk_create(ignore_conflicts=True))."""
+    not set (as with bulk_create(ignore_conflicts=True)), unless `conflict_key` names a unique
+    field that tells the rows apart: then the rows that went in get their ids and the skipped
+    ones keep None (needs RETURNING: PostgreSQL, SQLite >= 3.35)."""
     if not objs:
         return
     model = type(objs[0])
@@ -32,12 +36,22 @@ def insert_rows(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> Non
     with_pk = objs[0].pk is not None
     assert all((obj.pk is not None) == with_pk for obj in objs), "ids all given or all not"
     fields = tuple(f for f in meta.concrete_fields if with_pk or f is not meta.pk)
-    returning = not with_pk and not ignore_conflicts
+    returning = not with_pk and (not ignore_conflicts or conflict_key is not None)
+    if conflict_key is not None:
+        assert ignore_conflicts and connection.features.can_return_rows_from_bulk_insert
     batch = max(1, connection.ops.bulk_batch_size(list(fields), list(objs)))
     if returning and not connection.features.can_return_rows_from_bulk_insert:
         batch = 1  # an old SQLite: one row at a time, its id from lastrowid
     for start in range(0, len(objs), batch):
-        _insert(connection, model, fields, objs[start : start + batch], ignore_conflicts, returning)
+        _insert(
+            connection,
+            model,
+            fields,
+            objs[start : start + batch],
+            ignore_conflicts,
+            returning,
+            conflict_key,
+        )
     for obj in objs:
         obj._state.adding, obj._state.db = False, alias
 
@@ -49,9 +63,12 @@ def _insert(
     objs: Sequence[Model],
     ignore_conflicts: bool,
     returning: bool,
+    conflict_key: str | None,
 ) -> None:
     reports_ids = returning and connection.features.can_return_rows_from_bulk_insert
-    sql = _statement(model, connection.alias, fields, len(objs), ignore_conflicts, reports_ids)
+    sql = _statement(
+        model, connection.alias, fields, len(objs), ignore_conflicts, reports_ids, conflict_key
+    )
     params = [
         field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
         for obj in objs
@@ -59,7 +76,11 @@ def _insert(
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if reports_ids:
+        if conflict_key is not None:  # only the rows that went in come back, in no set order
+            inserted = {key: pk for pk, key in cursor.fetchall()}
+            for obj in objs:
+                obj.pk = inserted.get(getattr(obj, conflict_key))
+        elif reports_ids:
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk
         elif returning:
@@ -74,6 +95,7 @@ def _statement(
     rows: int,
     ignore_conflicts: bool,
     returning: bool,
+    conflict_key: str | None = None,
 ) -> str:
     connection = connections[alias]
     quote = connection.ops.quote_name
@@ -92,4 +114,8 @@ def _statement(
         pk = model._meta.pk
         assert pk is not None
         sql += f" RETURNING {table}.{quote(str(pk.column))}"
+        if conflict_key is not None:
+            key = model._meta.get_field(conflict_key)
+            assert isinstance(key, Field), "conflict_key names a column"
+            sql += f", {table}.{quote(str(key.column))}"
     return sql

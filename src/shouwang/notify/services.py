@@ -17,7 +17,7 @@ from shouwang.core.db_insert import insert_rows
 from shouwang.core.errors import IllegalTransition, NotFound
 from shouwang.core.models import AuditAction, JurisdictionNode, User
 from shouwang.core.services.audit import audit_record
-from shouwang.notify.delivery.now import outbox_deliver_preclaimed, preclaim, sender_here
+from shouwang.notify.delivery.now import outbox_hand_off, preclaim, sender_here
 from shouwang.notify.models import Channel, OutboxMessage, OutboxState
 from shouwang.notify.selectors import messages_scope_q, notify_operator_check
 from shouwang.notify.wake import outbox_wake
@@ -91,9 +91,8 @@ def outbox_enqueue_many(messages: Iterable[OutboxMessage]) -> None:
     """Adds several messages (built with `outbox_message`) in one INSERT … ON CONFLICT DO
     NOTHING on the idempotency key: a key already in the outbox, or repeated in `messages`,
     keeps the first message, exactly as `outbox_enqueue` does, without a savepoint per row. The
-    rows get no ids here (the database does not report which were inserted); the workers are
-    woken once, after commit, and the WebSocket rows are delivered from this thread right after
-    it when this process serves sockets (delivery/now.py)."""
+    workers are woken once, after commit; when this process serves sockets, its WebSocket rows
+    are instead handed to the serving loop right after it (delivery/now.py), with their ids."""
     seen: set[str] = set()
     rows = []
     for message in messages:
@@ -104,12 +103,11 @@ def outbox_enqueue_many(messages: Iterable[OutboxMessage]) -> None:
         return
     realtime = [m for m in rows if m.channel == Channel.WEBSOCKET]
     owner = preclaim(realtime, timezone.now()) if realtime and sender_here() else ""
-    insert_rows(rows, ignore_conflicts=True)
+    insert_rows(rows, ignore_conflicts=True, conflict_key="idempotency_key" if owner else None)
     if owner:
         # After the INSERT: outside a transaction on_commit runs at once. robust: the step is
         # committed whatever happens here; what fails is the workers'.
-        keys = [m.idempotency_key for m in realtime]
-        transaction.on_commit(partial(outbox_deliver_preclaimed, keys, owner), robust=True)
+        transaction.on_commit(partial(outbox_hand_off, realtime), robust=True)
     if not owner or len(realtime) < len(rows):
         _wake_after_commit()
 

@@ -1,6 +1,6 @@
 """insert_rows writes what save() and bulk_create() would: every column (JSON, times set on
 insert, nulls, foreign keys), the ids the database made, in order, and nothing where a unique
-key is already taken when asked to skip conflicts."""
+key is already taken when asked to skip conflicts (and which rows went in, given their key)."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -79,3 +79,12 @@ def test_auto_now_is_set_on_insert() -> None:
     stored = JurisdictionNode.objects.get(code="990003")
     assert stored.created_at is not None and stored.updated_at is not None
     assert stored.created_at == row.created_at
+
+
+def test_with_a_conflict_key_the_rows_that_went_in_get_their_ids_and_the_others_none() -> None:
+    insert_rows([node("990000000001")])
+    rows = [node("990000000002"), node("990000000001"), node("990000000003")]
+    insert_rows(rows, ignore_conflicts=True, conflict_key="code")
+    stored = dict(JurisdictionNode.objects.values_list("code", "pk"))
+    assert rows[0].pk == stored["990000000002"] and rows[2].pk == stored["990000000003"]
+    assert rows[1].pk is None  # its code was taken: not inserted, not this caller's row

@@ -55,26 +55,31 @@ def _valid(recipient: str) -> bool:
     return all(GROUP_NAME_RE.match(group) for group in recipient_groups(recipient))
 
 
+async def websocket_send(messages: Sequence[OutboxMessage]) -> list[Outcome]:
+    """Sends the messages from the loop that owns the channel layer's connections; one outcome
+    each. A recipient that is not a valid group name fails for good."""
+    invalid = [
+        Outcome.failed(m.pk, f"invalid group name {m.recipient!r}", permanent=True)
+        for m in messages
+        if not _valid(m.recipient)
+    ]
+    valid = [m for m in messages if _valid(m.recipient)]
+    if not valid:
+        return invalid
+    layer = get_channel_layer()
+    if layer is None:
+        return invalid + [Outcome.failed(m.pk, "no channel layer configured") for m in valid]
+    return invalid + await _send_all(layer, valid)
+
+
 class WebsocketDeliverer:
     def deliver(
         self, messages: Sequence[OutboxMessage], *, now: datetime, runtime: DeliveryRuntime
     ) -> list[Outcome]:
-        valid = [m for m in messages if _valid(m.recipient)]
-        invalid = [
-            Outcome.failed(m.pk, f"invalid group name {m.recipient!r}", permanent=True)
-            for m in messages
-            if not _valid(m.recipient)
-        ]
-        return invalid + (self._send(valid, runtime) if valid else [])
-
-    def _send(self, messages: list[OutboxMessage], runtime: DeliveryRuntime) -> list[Outcome]:
-        layer = get_channel_layer()
-        if layer is None:
-            return [Outcome.failed(m.pk, "no channel layer configured") for m in messages]
-        loop = serving_loop() if isinstance(layer, InMemoryChannelLayer) else None
+        loop = serving_loop() if isinstance(get_channel_layer(), InMemoryChannelLayer) else None
         if loop is None:
-            return runtime.run(_send_all(layer, messages))
-        future = asyncio.run_coroutine_threadsafe(_send_all(layer, messages), loop)
+            return runtime.run(websocket_send(messages))
+        future = asyncio.run_coroutine_threadsafe(websocket_send(messages), loop)
         try:
             return future.result(timeout=SERVING_LOOP_WAIT_SECONDS)
         except FutureTimeout:

@@ -1,5 +1,6 @@
-"""WebSocket rows delivered by the committing thread right after the commit, through the
-serving loop (notify/delivery/now.py), with the workers as the safety net."""
+"""WebSocket rows handed to the serving loop right after the commit that wrote them, sent there
+and recorded by the recorder thread (notify/delivery/now.py), with the workers as the safety
+net."""
 
 import asyncio
 import threading
@@ -9,13 +10,15 @@ from typing import Any
 
 import pytest
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shouwang.notify import services
 from shouwang.notify import serving_loop as serving
 from shouwang.notify.delivery import outbox_deliver_batch
 from shouwang.notify.delivery.claim import LEASE
+from shouwang.notify.delivery.now import inline_settle
 from shouwang.notify.groups import person_group
 from shouwang.notify.models import Channel, OutboxMessage, OutboxState
 from shouwang.notify.services import outbox_enqueue_many, outbox_message
@@ -62,9 +65,10 @@ def test_a_committed_message_reaches_the_socket_without_any_worker(
     with transaction.atomic():
         outbox_enqueue_many([dispatch_message(city, "case-9:dispatched")])
 
+    event = on(loop, layer.receive(socket))
+    assert inline_settle()
     message = OutboxMessage.objects.get()
     assert message.state == OutboxState.DELIVERED  # no worker ran
-    event = on(loop, layer.receive(socket))
     assert event["id"] == message.pk and event["message"]["case"] == {"id": 9}
     assert outbox_deliver_batch() == 0  # nothing left for the workers
 
@@ -102,7 +106,7 @@ def test_turned_off_the_workers_deliver_it(
 def test_a_row_whose_sender_died_after_the_commit_is_the_workers_once_its_lease_ends(
     city: City, loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "outbox_deliver_preclaimed", lambda keys, owner: 0)
+    monkeypatch.setattr(services, "outbox_hand_off", lambda rows: None)
     with transaction.atomic():
         outbox_enqueue_many([dispatch_message(city, "case-13:dispatched")])
     message = OutboxMessage.objects.get()
@@ -118,4 +122,57 @@ def test_outside_a_transaction_the_message_is_sent_at_once(
     city: City, loop: asyncio.AbstractEventLoop
 ) -> None:
     outbox_enqueue_many([dispatch_message(city, "case-14:dispatched")])
+    assert inline_settle()
     assert OutboxMessage.objects.get().state == OutboxState.DELIVERED
+
+
+def test_the_committing_thread_neither_reads_the_rows_back_nor_records_them(
+    city: City, loop: asyncio.AbstractEventLoop
+) -> None:
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        outbox_enqueue_many([dispatch_message(city, "case-15:dispatched")])
+    outbox_sql = [q["sql"] for q in queries.captured_queries if "notify_outboxmessage" in q["sql"]]
+    assert len(outbox_sql) == 1 and outbox_sql[0].startswith("INSERT")
+    assert inline_settle()
+    assert OutboxMessage.objects.get().state == OutboxState.DELIVERED  # recorded elsewhere
+
+
+def test_many_steps_are_recorded_and_none_is_left_to_the_workers(
+    city: City, loop: asyncio.AbstractEventLoop
+) -> None:
+    for n in range(30):
+        with transaction.atomic():
+            outbox_enqueue_many([dispatch_message(city, f"case-{100 + n}:dispatched")])
+    assert inline_settle()
+    states = set(OutboxMessage.objects.values_list("state", flat=True))
+    assert states == {OutboxState.DELIVERED}
+    assert outbox_deliver_batch() == 0
+
+
+def test_a_key_already_in_the_outbox_is_not_sent_again(
+    city: City, loop: asyncio.AbstractEventLoop
+) -> None:
+    layer = get_channel_layer()
+    socket = on(loop, layer.new_channel())
+    on(loop, layer.group_add(person_group(city.a.people["responder"].pk), socket))
+    for _ in range(2):
+        with transaction.atomic():
+            outbox_enqueue_many([dispatch_message(city, "case-16:dispatched")])
+    first = on(loop, layer.receive(socket))
+    assert inline_settle()
+    message = OutboxMessage.objects.get()
+    assert first["id"] == message.pk and message.attempts == 1
+    with pytest.raises(TimeoutError):
+        on(loop, asyncio.wait_for(layer.receive(socket), timeout=0.3))
+
+
+def test_a_row_for_a_bad_group_is_dead_without_any_worker(
+    city: City, loop: asyncio.AbstractEventLoop
+) -> None:
+    bad = dispatch_message(city, "case-17:dispatched")
+    bad.recipient = "not a group name!"
+    with transaction.atomic():
+        outbox_enqueue_many([bad])
+    assert inline_settle()
+    message = OutboxMessage.objects.get()
+    assert message.state == OutboxState.DEAD and "invalid group name" in message.last_error
