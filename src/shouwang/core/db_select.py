@@ -32,6 +32,23 @@ def rows_where(
     return list(model._default_manager.db_manager(alias).raw(sql, [value]))
 
 
+def rows_in(model: type[M], field: str, values: Sequence[Any]) -> list[M]:
+    """The rows whose `field` is one of `values`, in no set order."""
+    if not values:
+        return []
+    alias = router.db_for_read(model)
+    sql = _statement_in(model, alias, field, len(values))
+    return list(model._default_manager.db_manager(alias).raw(sql, list(values)))
+
+
+@lru_cache(maxsize=128)
+def _statement_in(model: type[Model], alias: str, field: str, count: int) -> str:
+    quote, meta = connections[alias].ops.quote_name, model._meta
+    column = quote(str(meta.get_field(field).column))  # type: ignore[union-attr]
+    places = ", ".join(["%s"] * count)
+    return f"SELECT * FROM {quote(meta.db_table)} WHERE {column} IN ({places})"  # noqa: S608
+
+
 @lru_cache(maxsize=128)
 def _statement(
     model: type[Model], alias: str, field: str, order_by: tuple[str, ...], for_update: bool

@@ -8,9 +8,10 @@ dispatcher sees the list and decides."""
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connections, router
 
 from shouwang.cases.models import Case, Category
 from shouwang.cases.selectors.cases import visible_cases
@@ -81,27 +82,20 @@ def case_duplicates(
     if user is None or not user.is_authenticated:
         return []
     radius, window = duplicate_radius_m(), duplicate_window()
-    near = Q(**bounding_box(lat, lng, radius)) if lat is not None and lng is not None else None
-    caller = Q(caller_phone_hash=caller_hash) if caller_hash else None
-    block = near | caller if near and caller else near or caller
-    if block is None:
+    box = bounding_box(lat, lng, radius) if lat is not None and lng is not None else None
+    if box is None and not caller_hash:
         return []
-    # Blocked candidates first, in a plain query: most calls find none. Those in the user's
-    # jurisdiction are visible by the first rule of visible_cases_q; the visibility rule (with
-    # its subquery) is asked only about the others, if any.
-    # One filter() and ids only: most calls find nothing, and compiling the case's forty-odd
-    # columns (and building each row) cost more than asking. The rows are read when there are.
-    ids = list(
-        Case.objects.filter(
-            block,
-            ~Q(state__in=(CaseState.MERGED, CaseState.CANCELLED)),
-            ~Q(pk=exclude_id) if exclude_id is not None else Q(),
-            category=category,
-            received_at__gte=at - window,
-            received_at__lte=at,
-        )
-        .order_by("-received_at")
-        .values_list("pk", flat=True)[:CANDIDATES_READ]
+    # Blocked candidates first, ids only, in SQL written once per shape: most calls find none,
+    # and compiling the case's forty-odd columns (and building each row) cost more than asking.
+    # Those in the user's jurisdiction are visible by the first rule of visible_cases_q; the
+    # visibility rule (with its subquery) is asked only about the others, if any.
+    ids = _candidate_ids(
+        category_id=category.pk,
+        since=at - window,
+        until=at,
+        box=box,
+        caller_hash=caller_hash,
+        exclude_id=exclude_id,
     )
     if not ids:
         return []
@@ -115,6 +109,63 @@ def case_duplicates(
     found = [_score(c, at, description, lat, lng, caller_hash, radius, window) for c in rows]
     kept = [c for c in found if c is not None]
     return sorted(kept, key=lambda c: -c.score)[:limit]
+
+
+def _candidate_ids(
+    *,
+    category_id: int,
+    since: datetime,
+    until: datetime,
+    box: dict[str, float] | None,
+    caller_hash: str,
+    exclude_id: int | None,
+) -> list[int]:
+    """Ids of the cases of the category received in [since, until], near (in the box) or from
+    the same caller, neither merged nor cancelled, newest first."""
+    alias = router.db_for_read(Case)
+    connection = connections[alias]
+    adapt = connection.ops.adapt_datetimefield_value
+    params: list[int | float | str | None] = [category_id, adapt(since), adapt(until)]
+    params += [CaseState.MERGED, CaseState.CANCELLED]
+    if exclude_id is not None:
+        params.append(exclude_id)
+    if box is not None:
+        params += [box["lat__gte"], box["lat__lte"], box["lng__gte"], box["lng__lte"]]
+    if caller_hash:
+        params.append(caller_hash)
+    sql = _candidate_sql(alias, exclude_id is not None, box is not None, bool(caller_hash))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=16)
+def _candidate_sql(alias: str, excluding: bool, near: bool, caller: bool) -> str:
+    quote = connections[alias].ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(str(Case._meta.get_field(name).column))  # type: ignore[union-attr]
+
+    where = [
+        f"{column('category')} = %s",
+        f"{column('received_at')} >= %s",
+        f"{column('received_at')} <= %s",
+        f"{column('state')} NOT IN (%s, %s)",
+    ]
+    if excluding:
+        where.append(f"{column('id')} <> %s")
+    either = []
+    if near:
+        lat, lng = column("lat"), column("lng")
+        either.append(f"({lat} >= %s AND {lat} <= %s AND {lng} >= %s AND {lng} <= %s)")
+    if caller:
+        either.append(f"{column('caller_phone_hash')} = %s")
+    where.append("(" + " OR ".join(either) + ")")
+    return (
+        f"SELECT {column('id')} FROM {quote(Case._meta.db_table)} "  # noqa: S608 (no input)
+        f"WHERE {' AND '.join(where)} "
+        f"ORDER BY {column('received_at')} DESC LIMIT {CANDIDATES_READ}"
+    )
 
 
 def case_duplicates_of(*, user: User | None, case: Case) -> list[DuplicateCandidate]:

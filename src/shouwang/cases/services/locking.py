@@ -10,6 +10,7 @@ UPDATE would lock rows every other case shares unless told not to."""
 from shouwang.cases.models import Case
 from shouwang.cases.selectors.categories import category_by_id
 from shouwang.core.db_select import rows_where
+from shouwang.core.db_update import update_row
 from shouwang.core.errors import NotFound
 from shouwang.core.selectors import node_by_id, unit_by_id
 
@@ -30,4 +31,6 @@ def lock_case(case: Case | int) -> Case:
 
 
 def save_case(case: Case, *fields: str) -> None:
-    case.save(update_fields=sorted({*fields, "updated_at", "next_deadline_at"}))
+    """Saves the fields a step changed, with its time of change and next deadline, in an UPDATE
+    written once per field list (core.db_update)."""
+    update_row(case, tuple(sorted({*fields, "updated_at", "next_deadline_at"})))

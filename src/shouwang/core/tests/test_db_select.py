@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from shouwang.core.db_select import _statement, rows_where
+from shouwang.core.db_select import _statement, rows_in, rows_where
 from shouwang.core.models import JurisdictionNode, Unit
 from shouwang.testing.city import City
 
@@ -39,3 +39,11 @@ def test_the_statement_is_kept_and_the_lock_asked_for(city: City) -> None:
     assert _statement.cache_info().hits == hits + 1
     [sql] = [q["sql"] for q in queries.captured_queries if "SELECT" in q["sql"]]
     assert ("FOR UPDATE" in sql) == connection.features.has_select_for_update
+
+
+def test_rows_in_reads_each_named_row_once(city: City) -> None:
+    units = list(Unit.objects.order_by("code")[:3])
+    codes = [u.code for u in units]
+    got = rows_in(Unit, "code", [*codes, "NO-SUCH-UNIT"])
+    assert sorted(got, key=lambda u: u.code) == units
+    assert rows_in(Unit, "code", []) == []
