@@ -10,6 +10,7 @@ from ninja import Field, Schema
 
 from shouwang.cases.models import CallbackResult, Case, CaseChannel, CaseKind
 from shouwang.cases.selectors.cases import caller_visible
+from shouwang.core.schema_related import related
 
 CoordSystem = Literal["wgs84", "gcj02"]
 
@@ -113,7 +114,8 @@ class CategoryOut(Schema):
     code: str
     name: str
     name_en: str
-    parent: str | None = Field(None, alias="parent.code")
+    parent: str | None = None
+    resolve_parent = related("parent.code")
     is_police: bool
     is_public: bool
     default_priority: int
@@ -125,7 +127,8 @@ class TimelineOut(Schema):
     id: int
     at: datetime
     kind: str
-    actor: str | None = Field(None, alias="actor.username")
+    actor: str | None = None
+    resolve_actor = related("actor.username")
     from_state: str
     to_state: str
     data: dict[str, Any]
@@ -134,10 +137,14 @@ class TimelineOut(Schema):
 
 class AssignmentOut(Schema):
     id: int
-    person: str | None = Field(None, alias="person.username")
-    person_name: str | None = Field(None, alias="person.display_name")
-    unit: str | None = Field(None, alias="unit.code")
-    unit_name: str | None = Field(None, alias="unit.name")
+    person: str | None = None
+    resolve_person = related("person.username")
+    person_name: str | None = None
+    resolve_person_name = related("person.display_name")
+    unit: str | None = None
+    resolve_unit = related("unit.code")
+    unit_name: str | None = None
+    resolve_unit_name = related("unit.name")
     role: str
     state: str
     round: int
@@ -173,7 +180,8 @@ class CallbackOut(Schema):
     id: int
     result: str
     note: str
-    by: str | None = Field(None, alias="by.username")
+    by: str | None = None
+    resolve_by = related("by.username")
     at: datetime
 
 
@@ -183,17 +191,24 @@ class CaseOut(Schema):
     state: str
     kind: str
     channel: str
-    category: str = Field(alias="category.code")
-    category_name: str = Field(alias="category.name")
-    is_police: bool = Field(alias="category.is_police")
+    category: str
+    resolve_category = related("category.code")
+    category_name: str
+    resolve_category_name = related("category.name")
+    is_police: bool
+    resolve_is_police = related("category.is_police")
     priority: int
     address: str
     lat: float | None
     lng: float | None
-    node: str = Field(alias="node.code")
-    node_name: str = Field(alias="node.name")
-    responsible_unit: str | None = Field(None, alias="responsible_unit.code")
-    responsible_unit_name: str | None = Field(None, alias="responsible_unit.name")
+    node: str
+    resolve_node = related("node.code")
+    node_name: str
+    resolve_node_name = related("node.name")
+    responsible_unit: str | None = None
+    resolve_responsible_unit = related("responsible_unit.code")
+    responsible_unit_name: str | None = None
+    resolve_responsible_unit_name = related("responsible_unit.name")
     received_at: datetime
     next_deadline_at: datetime | None
     diverted: bool
@@ -221,8 +236,10 @@ class CaseDetail(CaseOut):
     escalation_level: int
     reopened_count: int
     diverted_at: datetime | None
-    diverted_to: str | None = Field(None, alias="diverted_to.code")
-    created_by: str | None = Field(None, alias="created_by.username")
+    diverted_to: str | None = None
+    resolve_diverted_to = related("diverted_to.code")
+    created_by: str | None = None
+    resolve_created_by = related("created_by.username")
     timeline: list[TimelineOut]
     assignments: list[AssignmentOut]
     attachments: list[AttachmentOut]

@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from shouwang.core.models import JurisdictionNode
+from shouwang.core.schema_related import related
 from shouwang.core.selectors import node_lineage
 
 
@@ -30,7 +31,8 @@ class NodeBrief(Schema):
 
 
 class NodeOut(NodeBrief):
-    parent_code: str | None = Field(None, alias="parent.code")
+    parent_code: str | None = None
+    resolve_parent_code = related("parent.code")
     centre_lng: float | None
     centre_lat: float | None
 
@@ -58,8 +60,10 @@ class UnitOut(Schema):
     code: str
     name: str
     kind: str
-    node_code: str = Field(alias="node.code")
-    parent_code: str | None = Field(None, alias="parent.code")
+    node_code: str
+    resolve_node_code = related("node.code")
+    parent_code: str | None = None
+    resolve_parent_code = related("parent.code")
     lng: float | None
     lat: float | None
     is_active: bool
@@ -69,9 +73,12 @@ class PersonOut(Schema):
     username: str
     full_name: str
     role: str
-    node_code: str | None = Field(None, alias="node.code")
-    node_name: str | None = Field(None, alias="node.name")
-    unit_code: str | None = Field(None, alias="unit.code")
+    node_code: str | None = None
+    resolve_node_code = related("node.code")
+    node_name: str | None = None
+    resolve_node_name = related("node.name")
+    unit_code: str | None = None
+    resolve_unit_code = related("unit.code")
     phone_masked: str
     id_number_masked: str
     is_active: bool

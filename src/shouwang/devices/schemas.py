@@ -6,6 +6,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from shouwang.core.schema_related import related
+
 
 class DeviceOut(Schema):
     serial: str
@@ -14,10 +16,14 @@ class DeviceOut(Schema):
     vendor: str
     model: str
     platform: str
-    premises_code: str = Field(alias="premises.code")
-    premises_name: str = Field(alias="premises.name")
-    node_code: str = Field(alias="premises.node.code")
-    room: str | None = Field(None, alias="room.number")
+    premises_code: str
+    resolve_premises_code = related("premises.code")
+    premises_name: str
+    resolve_premises_name = related("premises.name")
+    node_code: str
+    resolve_node_code = related("premises.node.code")
+    room: str | None = None
+    resolve_room = related("room.number")
     heartbeat_interval_s: int
     state: str
     last_seen_at: datetime | None
@@ -32,8 +38,10 @@ class DeviceOut(Schema):
 
 class NoticeOut(Schema):
     role: str
-    person: str | None = Field(None, alias="person.username")
-    unit: str | None = Field(None, alias="unit.code")
+    person: str | None = None
+    resolve_person = related("person.username")
+    unit: str | None = None
+    resolve_unit = related("unit.code")
     fallback: bool
     notified_at: datetime
     ack_deadline: datetime
@@ -51,15 +59,21 @@ class AlarmOut(Schema):
     kind: str
     level: int
     source: str
-    device_serial: str = Field(alias="device.serial")
-    premises_code: str = Field(alias="device.premises.code")
-    premises_name: str = Field(alias="device.premises.name")
-    room: str | None = Field(None, alias="device.room.number")
+    device_serial: str
+    resolve_device_serial = related("device.serial")
+    premises_code: str
+    resolve_premises_code = related("device.premises.code")
+    premises_name: str
+    resolve_premises_name = related("device.premises.name")
+    room: str | None = None
+    resolve_room = related("device.room.number")
     occurred_at: datetime
     received_at: datetime
     false_alarm: bool
-    case_id: int | None = Field(None, alias="incident.case_id")
-    incident_open: bool | None = Field(None, alias="incident.is_open")
+    case_id: int | None = None
+    resolve_case_id = related("incident.case_id")
+    incident_open: bool | None = None
+    resolve_incident_open = related("incident.is_open")
 
 
 class AlarmDetail(AlarmOut):

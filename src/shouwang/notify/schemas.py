@@ -3,7 +3,9 @@
 from datetime import datetime
 from typing import Any
 
-from ninja import Field, Schema
+from ninja import Schema
+
+from shouwang.core.schema_related import related
 
 
 class NotificationOut(Schema):
@@ -32,6 +34,7 @@ class DeadLetterOut(Schema):
     last_error: str
     created_at: datetime
     next_attempt_at: datetime
-    node_code: str | None = Field(None, alias="node.code")
+    node_code: str | None = None
+    resolve_node_code = related("node.code")
     subject_type: str
     subject_id: str

@@ -1,7 +1,9 @@
 """API shapes of the places app."""
 
-from ninja import Field, Schema
+from ninja import Schema
 from pydantic import ConfigDict
+
+from shouwang.core.schema_related import related
 
 
 class RoomOut(Schema):
@@ -27,8 +29,10 @@ class PremisesOut(Schema):
     address: str
     lat: float | None
     lng: float | None
-    node_code: str = Field(alias="node.code")
-    node_name: str = Field(alias="node.name")
+    node_code: str
+    resolve_node_code = related("node.code")
+    node_name: str
+    resolve_node_name = related("node.name")
 
 
 class PremisesDetail(PremisesOut):
