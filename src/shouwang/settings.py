@@ -125,8 +125,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "timeout": float(os.environ.get("SHOUWANG_DB_POOL_TIMEOUT", "10")),
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# HTTP requests served at once per process before a quick 503 (core/admission.py; 0 = no
-# limit). Twice the connection pool: more only queue for a connection inside the process.
+# HTTP requests in flight at once per process before a quick 503 (core/admission.py; 0 = no
+# limit): twice the connection pool. They run on SHOUWANG_HTTP_THREADS threads (below); the
+# rest wait for one, which costs nothing but memory.
 SHOUWANG_HTTP_MAX_IN_FLIGHT = int(
     os.environ.get(
         "SHOUWANG_HTTP_MAX_IN_FLIGHT", str(2 * int(os.environ.get("SHOUWANG_DB_POOL_MAX", "20")))

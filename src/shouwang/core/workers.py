@@ -21,11 +21,24 @@ class WorkerLoop:
 
 
 WORKER_LOOPS: list[WorkerLoop] = []
+# Run once when a `shouwang serve` process stops cleanly, after its server: each finishes what
+# the process started (e.g. recording sends), bounded by its own timeout.
+STOP_HOOKS: list[Callable[[], object]] = []
 
 
 def register_worker(loop: WorkerLoop) -> None:
     if all(existing.name != loop.name for existing in WORKER_LOOPS):
         WORKER_LOOPS.append(loop)
+
+
+def register_stop_hook(hook: Callable[[], object]) -> None:
+    if hook not in STOP_HOOKS:
+        STOP_HOOKS.append(hook)
+
+
+def run_stop_hooks() -> None:
+    for hook in STOP_HOOKS:
+        hook()
 
 
 def run_loop(loop: WorkerLoop, stop: threading.Event) -> None:

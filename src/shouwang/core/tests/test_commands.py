@@ -130,3 +130,15 @@ def test_settings_refuse_to_start_without_secrets(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "shouwang init-env" in result.stderr
+
+
+def test_serve_runs_the_stop_hooks_once_the_server_has_stopped(monkeypatch) -> None:
+    from shouwang.core import workers
+    from shouwang.notify.delivery.now import inline_settle
+
+    assert inline_settle in workers.STOP_HOOKS  # notify records its sends before a clean stop
+    order: list[str] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: order.append("served"))
+    monkeypatch.setattr(workers, "STOP_HOOKS", [lambda: order.append("hook")])
+    call_command("serve", "--no-workers", "--port", "0")
+    assert order == ["served", "hook"]

@@ -8,9 +8,10 @@ retries and robot slots coming due, and anything whose wake-up was lost."""
 
 import threading
 
-from shouwang.core.workers import WorkerLoop, register_worker
+from shouwang.core.workers import WorkerLoop, register_stop_hook, register_worker
 from shouwang.notify.deliverers.base import delivery_runtime
 from shouwang.notify.delivery.batch import outbox_deliver_batch
+from shouwang.notify.delivery.now import inline_settle
 from shouwang.notify.delivery.wake_listener import wake_listener_ensure
 from shouwang.notify.models import Channel
 from shouwang.notify.services import notifications_overdue_ack
@@ -62,3 +63,6 @@ def notify_workers_register() -> None:
     register_worker(WorkerLoop("notify.outbox.realtime", outbox_realtime_tick, idle_seconds=0))
     register_worker(WorkerLoop("notify.outbox.external", outbox_external_tick, idle_seconds=0))
     register_worker(WorkerLoop("notify.ack_sweep", ack_sweep_tick, idle_seconds=POLL_SECONDS))
+    # A clean stop records what the serving loop sent, instead of leaving those rows to their
+    # leases (the workers would send them again).
+    register_stop_hook(inline_settle)

@@ -8,7 +8,7 @@ import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from shouwang.core.workers import start_embedded_workers
+from shouwang.core.workers import run_stop_hooks, start_embedded_workers
 
 
 class Command(BaseCommand):
@@ -44,3 +44,4 @@ class Command(BaseCommand):
             # every open socket too, and a city keeps hundreds open.
             limit_concurrency=options["limit_concurrency"] or None,
         )
+        run_stop_hooks()
