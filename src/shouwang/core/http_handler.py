@@ -53,9 +53,11 @@ class OneHopHttpHandler(ASGIHandler):
             return
         try:
             response = await self._respond_in_thread(scope, body_file)
-            await self.send_response(response, send)
-            if response.streaming:
-                await sync_to_async(response.close, thread_sensitive=False)()
+            try:
+                await self.send_response(response, send)
+            finally:  # also when the client went away mid-stream: the file is closed
+                if response.streaming:
+                    await sync_to_async(response.close, thread_sensitive=False)()
         finally:
             body_file.close()
 

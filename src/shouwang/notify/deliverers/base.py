@@ -78,24 +78,6 @@ class DeliveryRuntime:
             logger.warning("delivery runtime warm-up failed", exc_info=True)
 
 
-class ServingLoopRuntime(DeliveryRuntime):
-    """Runs the deliverers' coroutines on the ASGI server's running loop (notify/serving_loop.py)
-    and waits for them from the calling thread: for a short-lived thread (a request's) that
-    must not open an event loop and channel-layer connections of its own."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
-        self.loop, self.timeout = loop, timeout
-        self._http = None
-
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
-        try:
-            return future.result(timeout=self.timeout)
-        except BaseException:
-            future.cancel()
-            raise
-
-
 _local = threading.local()
 
 
