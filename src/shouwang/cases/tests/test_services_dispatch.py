@@ -4,7 +4,7 @@ every assignee, the screens — and the dispatcher's suggestions of whom to send
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shouwang.cases import services
@@ -12,6 +12,7 @@ from shouwang.cases.models import Assignment, AssignmentRole, AssignmentState, T
 from shouwang.cases.selectors.suggestions import dispatch_suggestions
 from shouwang.cases.states import CaseState
 from shouwang.cases.tests.factories import POINT, Loop, another_responder, fresh, make_case
+from shouwang.core.db_insert import insert_rows
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.notify.groups import case_group, person_group, screen_group, unit_group
 from shouwang.notify.models import OutboxMessage
@@ -185,3 +186,17 @@ def test_gcj02_positions_are_converted(loop: Loop) -> None:
 def test_a_person_notified_of_a_dispatch_has_an_open_assignment(loop: Loop) -> None:
     case = dispatch(loop, make_case(loop), people=[loop.person("responder")])
     assert case.assignments.get().state == AssignmentState.NOTIFIED
+
+
+def test_the_database_refuses_an_assignment_with_neither_a_person_nor_a_unit(loop: Loop) -> None:
+    case = make_case(loop)
+    orphan = Assignment(
+        case=case,
+        role=AssignmentRole.LEAD,
+        round=case.round,
+        dispatched_by=loop.person("dispatcher"),
+        notified_at=timezone.now(),
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows([orphan])
+    assert not Assignment.objects.filter(case=case).exists()
