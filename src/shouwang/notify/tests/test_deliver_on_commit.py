@@ -55,12 +55,18 @@ def dispatch_message(city: City, key: str) -> OutboxMessage:
     )
 
 
-def test_a_committed_message_reaches_the_socket_without_any_worker(
-    city: City, loop: asyncio.AbstractEventLoop
-) -> None:
+def responder_socket(city: City, loop: asyncio.AbstractEventLoop) -> tuple[Any, str]:
+    """The channel layer and a socket's channel in the responder's group."""
     layer = get_channel_layer()
     socket = on(loop, layer.new_channel())
     on(loop, layer.group_add(person_group(city.a.people["responder"].pk), socket))
+    return layer, socket
+
+
+def test_a_committed_message_reaches_the_socket_without_any_worker(
+    city: City, loop: asyncio.AbstractEventLoop
+) -> None:
+    layer, socket = responder_socket(city, loop)
 
     with transaction.atomic():
         outbox_enqueue_many([dispatch_message(city, "case-9:dispatched")])
@@ -152,9 +158,7 @@ def test_many_steps_are_recorded_and_none_is_left_to_the_workers(
 def test_a_key_already_in_the_outbox_is_not_sent_again(
     city: City, loop: asyncio.AbstractEventLoop
 ) -> None:
-    layer = get_channel_layer()
-    socket = on(loop, layer.new_channel())
-    on(loop, layer.group_add(person_group(city.a.people["responder"].pk), socket))
+    layer, socket = responder_socket(city, loop)
     for _ in range(2):
         with transaction.atomic():
             outbox_enqueue_many([dispatch_message(city, "case-16:dispatched")])
