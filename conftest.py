@@ -60,6 +60,7 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Headless Chromium for one test. Playwright's sync API runs an event loop in this thread,
     which Django would take for async code and refuse database calls from; for the length of
     the test only, the test's own database calls are allowed."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     from shouwang.testing.browser import CHROMIUM_ARGS, chromium_path
@@ -70,3 +71,7 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # Django keeps connections per context, and under Playwright's loop the test's own
+        # database calls get a context of their own: close what they opened while it is the
+        # current one, or PostgreSQL cannot drop the test database at the end of the run.
+        connections.close_all()
