@@ -3,12 +3,15 @@ stdout; progress goes to stderr.
 
     .venv/bin/python bench/dispatch.py [--duration 30] [--rate 100] [--responders 20]
                                        [--clients 10] [--capacity-duration SECONDS]
+                                       [--processes 1]
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shouwang_bench \\
     REDIS_URL=redis://127.0.0.1:6379/11 .venv/bin/python bench/dispatch.py
 
 It starts `shouwang serve` itself on a free 127.0.0.1 port, as a child process with the embedded
-workers, against a throwaway database it migrates and fills with a minimal city
+workers (with `--processes N`, N server processes sharing the port, as `shouwang serve
+--processes N` runs them; their CPU and RSS are added up), against a throwaway database it
+migrates and fills with a minimal city
 (bench/dispatch_city.py: one town, its police station, a dispatcher and K responders):
 
 - embedded SQLite (in-memory channel layer and cache) in a temporary data directory, by
@@ -210,7 +213,7 @@ class Backend:
 class Server:
     started: "list[Server]" = []  # stopped again in main(), however the run ends
 
-    def __init__(self, backend: Backend, port: int) -> None:
+    def __init__(self, backend: Backend, port: int, processes: int) -> None:
         self.base = f"http://127.0.0.1:{port}"
         self.ws_base = f"ws://127.0.0.1:{port}"
         self.log_path = backend.data_dir / "server.log"
@@ -225,6 +228,8 @@ class Server:
                 str(port),
                 "--log-level",
                 "warning",
+                "--processes",
+                str(processes),
             ],
             cwd=ROOT,
             env=backend.env,
@@ -240,16 +245,33 @@ class Server:
             return "\n".join(text.splitlines()[-lines:])
         return ""
 
+    def pids(self) -> list[int]:
+        """The server process and, with --processes, the server processes it supervises."""
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                    children.setdefault(ppid, []).append(int(entry.name))
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(children.get(pid, []))
+        return found
+
     def _status(self) -> dict[str, int]:
         values: dict[str, int] = {}
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                key, _, rest = line.partition(":")
-                if key in {"VmRSS", "VmHWM"}:
-                    values[key] = int(rest.split()[0])
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    key, _, rest = line.partition(":")
+                    if key in {"VmRSS", "VmHWM"}:
+                        values[key] = values.get(key, 0) + int(rest.split()[0])
         return values
 
     def rss_mb(self) -> tuple[float | None, float | None]:
+        """RSS and peak RSS, summed over the server processes."""
         status = self._status()
         rss, peak = status.get("VmRSS"), status.get("VmHWM")
         return (
@@ -258,13 +280,17 @@ class Server:
         )
 
     def cpu_seconds(self) -> float:
-        """User + system CPU of the server process (all its threads) so far."""
-        try:
-            stat = Path(f"/proc/{self.process.pid}/stat").read_text()
-        except OSError:
-            return float("nan")
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        """User + system CPU of the server processes (all their threads) so far."""
+        total, seen = 0.0, False
+        for pid in self.pids():
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            seen = True
+        return total if seen else float("nan")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -629,7 +655,7 @@ async def phase_capacity(
 
 
 async def measure(args: argparse.Namespace, backend: Backend, city: dict[str, Any]) -> dict:
-    server = Server(backend, args.port or free_port())
+    server = Server(backend, args.port or free_port(), args.processes)
     say(f"server pid {server.process.pid} at {server.base} ({backend.name})")
     stop = asyncio.Event()
     listeners: list[asyncio.Task[None]] = []
@@ -759,6 +785,13 @@ def main() -> None:
         "--capacity-duration", type=float, default=None, help="seconds of each (b) run"
     )
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes sharing the port (`shouwang serve --processes`; needs "
+        "PostgreSQL + Redis above 1); CPU and RSS are summed over them",
+    )
     parser.add_argument("--seed", type=int, default=3, help="random seed of places, categories")
     parser.add_argument("--keep", action="store_true", help="keep the database and data dir")
     args = parser.parse_args()
@@ -766,6 +799,10 @@ def main() -> None:
         parser.error("--duration must be in (0, 3600] s and --rate in (0, 10000]")
     if not (1 <= args.responders <= 1000 and 1 <= args.clients <= 1000):
         parser.error("--responders and --clients must be between 1 and 1000")
+    if not 1 <= args.processes <= 64:
+        parser.error("--processes must be between 1 and 64")
+    if args.processes > 1 and not os.environ.get("REDIS_URL"):
+        parser.error("--processes above 1 needs PostgreSQL + Redis (DATABASE_URL and REDIS_URL)")
     if args.capacity_duration is not None and not 0 < args.capacity_duration <= 3600:
         parser.error("--capacity-duration must be in (0, 3600] s")
 
@@ -834,6 +871,7 @@ def main() -> None:
         "server_rss_peak_mb": r["peak"],
         "conn_max_age": int(backend.env["SHOUWANG_DB_CONN_MAX_AGE"]),
         "cores": os.cpu_count(),
+        "processes": args.processes,
         "loadavg_1m": load,
     }
     print(json.dumps(line), flush=True)

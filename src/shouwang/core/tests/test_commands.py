@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -138,7 +139,12 @@ def test_serve_runs_the_stop_hooks_once_the_server_has_stopped(monkeypatch) -> N
 
     assert inline_settle in workers.STOP_HOOKS  # notify records its sends before a clean stop
     order: list[str] = []
-    monkeypatch.setattr("uvicorn.run", lambda app, **options: order.append("served"))
+
+    def run(server: Any, sockets: Any = None) -> None:
+        order.append("served")
+        server.started = True
+
+    monkeypatch.setattr("uvicorn.Server.run", run)
     monkeypatch.setattr(workers, "STOP_HOOKS", [lambda: order.append("hook")])
     call_command("serve", "--no-workers", "--port", "0")
     assert order == ["served", "hook"]

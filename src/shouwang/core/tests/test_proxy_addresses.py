@@ -12,7 +12,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 def test_serve_trusts_forwarded_headers_from_the_configured_proxies_only(monkeypatch) -> None:
     seen: dict[str, Any] = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, **options: seen.update(options))
+
+    def run(server: Any, sockets: Any = None) -> None:
+        seen.update(vars(server.config))
+        server.started = True
+
+    monkeypatch.setattr("uvicorn.Server.run", run)
     call_command("serve", "--no-workers", "--port", "0")
     assert seen["proxy_headers"] is True
     assert seen["forwarded_allow_ips"] == settings.SHOUWANG_TRUSTED_PROXIES
