@@ -105,12 +105,14 @@ def two_processes(flushable_db: None) -> Iterator[tuple[int, subprocess.Popen[by
 
 
 def healthy(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         conn.request("GET", "/healthz")
         return conn.getresponse().status == 200
     except OSError:
         return False
+    finally:
+        conn.close()
 
 
 def request(
