@@ -142,12 +142,15 @@ def _die_with_parent() -> None:
 def child_command(options: dict[str, object], index: int) -> list[str]:
     """The argv of child `index`: the same serve options on a shared port; the embedded workers
     run in child 0 only (they coordinate through the database, so more would be safe, but each
-    copy polls it)."""
+    copy polls it). `--processes 1` outranks a SHOUWANG_PROCESSES the child inherits, which
+    would otherwise make every child a supervisor of its own."""
     command = [
         sys.executable,
         "-m",
         "shouwang.cli",
         "serve",
+        "--processes",
+        "1",
         "--reuse-port",
         "--host",
         str(options["host"]),

@@ -75,6 +75,8 @@ def server_env() -> dict[str, str]:
         "DATABASE_URL": url,
         "REDIS_URL": settings.REDIS_URL,
         "SHOUWANG_CHANNEL_PREFIX": f"test-processes-{os.getpid()}",
+        # Inherited by the children too: each must still be one server, not a supervisor.
+        "SHOUWANG_PROCESSES": "2",
     }
 
 
@@ -84,7 +86,7 @@ def two_processes(flushable_db: None) -> Iterator[tuple[int, subprocess.Popen[by
     need_redis()
     port = free_port()
     parent = subprocess.Popen(
-        [*SERVE, "--processes", "2", "--port", str(port), "--log-level", "warning"],
+        [*SERVE, "--port", str(port), "--log-level", "warning"],
         env=server_env(),
     )
     try:
@@ -145,6 +147,7 @@ def test_two_processes_share_the_port_and_the_sockets(two_processes) -> None:
     }
     children = children_of(parent.pid)
     assert len(children) == 2
+    assert not any(children_of(child) for child in children)  # servers, not supervisors
 
     # Connections from many client ports land on both processes.
     served: dict[int, list[http.client.HTTPConnection]] = {pid: [] for pid in children}

@@ -145,6 +145,8 @@ def test_the_workers_run_in_the_first_child_only() -> None:
     }
     first, second = child_command(options, 0), child_command(options, 1)
     assert "--reuse-port" in first and "--reuse-port" in second
+    for command in (first, second):  # whatever SHOUWANG_PROCESSES the children inherit
+        assert command[command.index("--processes") + 1] == "1"
     assert "--no-workers" not in first and "--no-workers" in second
     assert first[first.index("--port") + 1] == "8123"
     assert "--no-workers" in child_command({**options, "no_workers": True}, 0)
@@ -172,3 +174,28 @@ def test_more_processes_need_redis(settings) -> None:
     assert "REDIS_URL" in str(refused.value) and "多个服务进程" in str(refused.value)
     with pytest.raises(CommandError, match="at least 1"):
         call_command("serve", "--processes", "0", "--port", "0")
+
+
+def test_the_environment_sets_the_default_and_the_demo_serves_one_process(
+    settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.REDIS_URL = ""
+    monkeypatch.setenv("SHOUWANG_PROCESSES", "2")
+    with pytest.raises(CommandError, match="REDIS_URL"):
+        call_command("serve", "--port", "0", "--no-workers")
+    served: list[object] = []
+
+    def run(server: object, sockets: object = None) -> None:
+        served.append(server)
+        server.started = True  # type: ignore[attr-defined]
+
+    monkeypatch.setattr("uvicorn.Server.run", run)
+    monkeypatch.setattr("shouwang.core.management.commands.demo.call_command", _demo_steps)
+    call_command("demo", "--port", "0")
+    assert len(served) == 1  # embedded mode: one process, whatever SHOUWANG_PROCESSES says
+
+
+def _demo_steps(name: str, *args: object, **options: object) -> None:
+    """The demo's own steps, without building the demo city (its tests do that)."""
+    if name == "serve":
+        call_command(name, *args, **{**options, "no_workers": True})
