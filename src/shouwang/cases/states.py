@@ -45,6 +45,7 @@ class CaseAction(models.TextChoices):
     MERGE = "merge", _("合并")
     ESCALATE = "escalate", _("上报")
     CANCEL = "cancel", _("撤销")
+    SETTLE = "settle", _("办结")
 
 
 S = CaseState
@@ -90,6 +91,9 @@ TRANSITIONS: dict[CaseAction, dict[CaseState, CaseState]] = {
     # Command runs on two levels (town, city): an escalated case has nowhere further to go.
     CaseAction.ESCALATE: _to(S.ESCALATED, S.RECEIVED, S.RETURNED, S.TRANSFERRED, S.DISPATCHED),
     CaseAction.CANCEL: _to(S.CANCELLED, *OPEN_STATES),
+    # A feeder app's own rule has finished the matter (a hazard passed re-inspection, an
+    # agreement was performed): the case closes from wherever the loop had it.
+    CaseAction.SETTLE: _to(S.CLOSED, *OPEN_STATES, S.RESOLVED, S.VERIFIED),
 }
 
 

@@ -126,6 +126,8 @@ class TimelineKind(models.TextChoices):
     CANCELLED = "cancelled", _("撤销")
     ATTACHMENT_ADDED = "attachment_added", _("上传照片")
     MESSAGE = "message", _("处置群消息")
+    SOURCE_EVENT = "source_event", _("业务记录")
+    SETTLED = "settled", _("办结")
 
 
 class TimelineEvent(models.Model):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from shouwang.cases import services
+from shouwang.cases import feeders, services
 from shouwang.cases.models import CallbackResult, Case, TimelineEvent
 from shouwang.cases.states import TRANSITIONS, CaseAction, CaseState
 from shouwang.cases.tests.factories import (
@@ -99,6 +99,9 @@ PERFORM: dict[CaseAction, Callable[[Loop, Case], object]] = {
     ),
     CaseAction.CANCEL: lambda loop, case: services.case_cancel(
         actor=loop.person("dispatcher"), case=case, reason="误报"
+    ),
+    CaseAction.SETTLE: lambda loop, case: feeders.case_settle(
+        case=case, actor=loop.person("inspector"), note="复查通过"
     ),
 }
 

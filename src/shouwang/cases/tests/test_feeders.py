@@ -1,0 +1,69 @@
+"""The surface feeder apps use: open a case from a source, note what happened, settle it."""
+
+import pytest
+
+from shouwang.cases import feeders
+from shouwang.cases.models import AssignmentState, TimelineKind
+from shouwang.cases.tests.factories import POINT, Loop, dispatched, fresh
+from shouwang.core.errors import IllegalTransition, InvalidInput
+from shouwang.notify.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_feeder_opens_a_hazard_case_that_names_its_source(loop: Loop) -> None:
+    lat, lng = POINT["a"]
+    opened = feeders.case_open(
+        actor=loop.person("inspector"),
+        category_code="fire_lane_blocked",
+        description="消防通道堆放杂物",
+        channel=feeders.CaseChannel.INSPECTION,
+        kind=feeders.CaseKind.HAZARD,
+        lat=lat,
+        lng=lng,
+        source="inspections.hazard",
+        source_ref="7",
+    )
+    case = opened.case
+    assert case.kind == "hazard" and case.state == feeders.CaseState.RECEIVED
+    assert case.node.path.startswith(loop.town("a").node.path)
+    source = case.timeline.get(kind=TimelineKind.SOURCE_EVENT)
+    assert source.data == {"source": "inspections.hazard", "ref": "7", "text": ""}
+
+
+def test_an_unknown_category_opens_nothing(loop: Loop) -> None:
+    before = feeders.Case.objects.count()
+    with pytest.raises(InvalidInput):
+        feeders.case_open(
+            actor=loop.person("inspector"),
+            category_code="no_such_thing",
+            description="x",
+            channel=feeders.CaseChannel.INSPECTION,
+            kind=feeders.CaseKind.HAZARD,
+            lat=POINT["a"][0],
+            lng=POINT["a"][1],
+        )
+    assert feeders.Case.objects.count() == before
+
+
+def test_a_note_keeps_the_state_and_is_announced(loop: Loop) -> None:
+    case = dispatched(loop)
+    before = OutboxMessage.objects.count()
+    event = feeders.case_note(
+        case=case.pk, actor=loop.person("inspector"), text="复查未通过", source="inspections"
+    )
+    assert event.kind == TimelineKind.SOURCE_EVENT
+    assert event.from_state == event.to_state == fresh(case).state
+    assert event.data["text"] == "复查未通过"
+    assert OutboxMessage.objects.count() > before
+
+
+def test_settling_closes_the_case_once_and_stands_down_assignees(loop: Loop) -> None:
+    case = dispatched(loop)
+    settled = feeders.case_settle(case=case, actor=loop.person("inspector"), note="复查通过")
+    assert settled.state == feeders.CaseState.CLOSED and settled.closed_at is not None
+    assert not case.assignments.exclude(state=AssignmentState.CANCELLED).exists()
+    assert fresh(case).timeline.filter(kind=TimelineKind.SETTLED).count() == 1
+    with pytest.raises(IllegalTransition):
+        feeders.case_settle(case=case, actor=loop.person("inspector"), note="again")
+    assert fresh(case).timeline.filter(kind=TimelineKind.SETTLED).count() == 1
