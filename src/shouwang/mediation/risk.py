@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shouwang.cases import feeders
 
@@ -41,12 +42,12 @@ class Cue:
 
 
 CUES = (
-    Cue(("喝酒", "醉酒", "酒后", "醉", "酒"), 0.15, "提及饮酒"),
-    Cue(("威胁", "扬言", "报复"), 0.2, "提及威胁"),
-    Cue(("持刀", "菜刀", "刀", "棍", "斧"), 0.3, "提及持刀或器械"),
-    Cue(("家暴", "家庭暴力"), 0.2, "有家暴情形"),
-    Cue(("打人", "殴打", "杀", "打"), 0.2, "提及打人或伤害"),
-    Cue(("越吵越凶", "激烈", "升级", "情绪激动"), 0.1, "冲突升级"),
+    Cue(("喝酒", "醉酒", "酒后", "醉", "酒"), 0.15, gettext_noop("提及饮酒")),
+    Cue(("威胁", "扬言", "报复"), 0.2, gettext_noop("提及威胁")),
+    Cue(("持刀", "菜刀", "刀", "棍", "斧"), 0.3, gettext_noop("提及持刀或器械")),
+    Cue(("家暴", "家庭暴力"), 0.2, gettext_noop("有家暴情形")),
+    Cue(("打人", "殴打", "杀", "打"), 0.2, gettext_noop("提及打人或伤害")),
+    Cue(("越吵越凶", "激烈", "升级", "情绪激动"), 0.1, gettext_noop("冲突升级")),
 )
 
 
