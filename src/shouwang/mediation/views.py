@@ -247,6 +247,20 @@ def file_step(request: HttpRequest, file_id: int, step: str) -> HttpResponse:
 
 
 @login_required
+def file_new_lookup(request: HttpRequest) -> HttpResponse:
+    """From the list page: a case's number (or id) to the form that accepts it."""
+    wanted = request.GET.get("case", "").strip()
+    visible = feeders.Case.objects.filter(feeders.cases_visible_q(_user(request)))
+    case = visible.filter(number=wanted).first()
+    if case is None and wanted.isdigit():
+        case = visible.filter(pk=int(wanted)).first()
+    if case is None:
+        messages.error(request, _("找不到该事件，或不在您的辖区内。"))
+        return redirect("mediation-list")
+    return redirect("mediation-new", case_id=case.pk)
+
+
+@login_required
 def file_new(request: HttpRequest, case_id: int) -> HttpResponse:
     """Accepts a dispute case into a studio: the studio, the two parties and the amount."""
     user = _user(request)
