@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from shouwang.core.models import User
+from shouwang.core.models import JurisdictionNode, User
 from shouwang.mediation.models import (
     OPEN_FILE_STATES,
     SUCCESS_STATES,
@@ -33,12 +33,17 @@ GROUPS = {
 
 @dataclass(frozen=True)
 class Period:
+    """`since` inclusive, `until` exclusive; `node` narrows to that node's subtree."""
+
     since: datetime | None = None
     until: datetime | None = None
+    node: JurisdictionNode | None = None
 
 
 def _files(user: User, period: Period) -> QuerySet[MediationFile]:
     files = MediationFile.objects.filter(files_visible_q(user))
+    if period.node is not None:
+        files = files.filter(node__path__startswith=period.node.path)
     if period.since:
         files = files.filter(accepted_at__gte=period.since)
     if period.until:
@@ -103,7 +108,7 @@ def mediation_figures(*, user: User, period: Period | None = None) -> dict[str, 
 
 def risk_figures(*, user: User, period: Period | None = None) -> dict[str, Any]:
     period = period or Period()
-    alerts = alerts_list(user=user)
+    alerts = alerts_list(user=user, node=period.node)
     if period.since:
         alerts = alerts.filter(raised_at__gte=period.since)
     if period.until:

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mediation/export.xlsx", views.file_export, name="mediation-export"),
     path("mediation/today/", views.today, name="mediation-today"),
     path("mediation/figures/", views.figures_page, name="mediation-figures"),
+    path("mediation/kpi-section/", views.kpi_section, name="mediation-kpi"),
     path("mediation/new/", views.file_new_lookup, name="mediation-new-lookup"),
     path("mediation/new/<int:case_id>/", views.file_new, name="mediation-new"),
     path("mediation/<int:file_id>/", views.file_detail, name="mediation-file"),

@@ -3,7 +3,7 @@ mediator's phone page for today, the figures, and the risk alerts of an area. Th
 form, call a service, redirect with a message; domain errors come back as a message."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from shouwang.cases import feeders
 from shouwang.core.errors import ApplicationError, InvalidInput
 from shouwang.core.models import Unit, UnitKind, User
+from shouwang.core.selectors import node_get
 from shouwang.mediation import alerts, figures, selectors, services
 from shouwang.mediation.models import (
     FileState,
@@ -339,6 +340,40 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         request,
         "mediation/figures.html",
         {"totals": data["totals"], "groups": groups, "risk": risk},
+    )
+
+
+def _kpi_period(request: HttpRequest, user: User) -> figures.Period:
+    """The KPI page's own filter (`since`, `until` as whole Beijing days, `node`)."""
+    since = parse_date(request.GET.get("since", "") or "")
+    until = parse_date(request.GET.get("until", "") or "")
+    node_code = request.GET.get("node")
+    return figures.Period(
+        since=datetime.combine(since, time.min, tzinfo=BEIJING) if since else None,
+        until=datetime.combine(until + timedelta(days=1), time.min, tzinfo=BEIJING)
+        if until
+        else None,
+        node=node_get(user=user, code=node_code) if node_code else None,
+    )
+
+
+@login_required
+def kpi_section(request: HttpRequest) -> HttpResponse:
+    """The mediation section of the KPI page (/kpi/), loaded into it by htmx with the page's
+    own period and node, so insight need not know this app."""
+    user = _user(request)
+    period = _kpi_period(request, user)
+    data = figures.mediation_figures(user=user, period=period)
+    rows = [data["totals"], *data["by_town"], *data["by_studio"]]
+    for row in rows:
+        row["success_pct"] = _percent(row["success_rate"])
+        row["on_time_pct"] = _percent(row["on_time_rate"])
+    risk = figures.risk_figures(user=user, period=period)
+    risk["on_time_pct"] = _percent(risk["on_time_rate"])
+    return render(
+        request,
+        "mediation/_kpi.html",
+        {"totals": data["totals"], "studios": data["by_studio"], "risk": risk},
     )
 
 

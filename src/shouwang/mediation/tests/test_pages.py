@@ -84,3 +84,29 @@ def test_a_town_dispatcher_follows_up_an_alert_on_the_alerts_page(mediation: Med
         {"method": "call", "outcome": "no_risk", "note": "电话回访，已协商"},
     )
     assert RiskAlert.objects.get().state == AlertState.FOLLOWED_UP
+
+
+def test_the_kpi_page_loads_the_mediation_section_for_its_period_and_node(
+    mediation: Mediation,
+) -> None:
+    dispatcher, mediator = mediation.api("dispatcher"), mediation.api("mediator")
+    file_id = open_file(dispatcher, call(dispatcher))
+    obligation = mediator.post(
+        f"/api/v1/mediations/{file_id}/agreement",
+        {"obligations": [{"debtor": "respondent", "amount": "700", "due": "2030-01-01"}]},
+    ).json()["obligations"][0]
+    mediator.post(
+        f"/api/v1/mediations/{file_id}/payments",
+        {"obligation": obligation, "amount": "700", "at": timezone.now().isoformat()},
+    )
+    client = signed_in(mediation, "leader")
+    kpi = client.get("/kpi/").content.decode()
+    assert "/mediation/kpi-section/?" in kpi
+    town = mediation.city.a.node.code
+    today = timezone.localdate().isoformat()
+    section = client.get(
+        "/mediation/kpi-section/", {"since": today, "until": today, "node": town}
+    ).content.decode()
+    assert "¥700.00" in section and "义乌商姐调解工作室" in section
+    elsewhere = client.get("/mediation/kpi-section/", {"node": mediation.city.b.node.code})
+    assert elsewhere.status_code == 404
