@@ -109,8 +109,9 @@ def alert_raise(*, case: feeders.Case, score: float, reasons: list[str]) -> Risk
             follow_up_deadline=now + FOLLOW_UP_WITHIN,
         )
     else:
-        alert.score = max(alert.score, score)
-        alert.reasons = list(dict.fromkeys([*alert.reasons, *reasons]))
+        # The alert shows the reasons of its highest score (the latest repeat count).
+        if score >= alert.score:
+            alert.score, alert.reasons = score, reasons
         alert.related_case_ids = sorted({*alert.related_case_ids, *near, case.pk})
         alert.save(update_fields=["score", "reasons", "related_case_ids"])
     feeders.case_note(

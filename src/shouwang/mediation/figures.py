@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from shouwang.core.models import JurisdictionNode, User
 from shouwang.mediation.models import (
@@ -118,7 +119,12 @@ def risk_figures(*, user: User, period: Period | None = None) -> dict[str, Any]:
         open=Count("pk", filter=Q(state=AlertState.OPEN)),
         followed_up=Count("pk", filter=Q(state=AlertState.FOLLOWED_UP)),
         on_time=Count("pk", filter=Q(followed_up_at__lte=F("follow_up_deadline"))),
+        # Due: followed up, or past the 24 hours; an open alert still in time is not counted.
+        due=Count(
+            "pk",
+            filter=Q(state=AlertState.FOLLOWED_UP) | Q(follow_up_deadline__lt=timezone.now()),
+        ),
         later_incidents=Count("pk", filter=Q(later_incident__isnull=False)),
     )
-    counts["on_time_rate"] = _rate(counts["on_time"], counts["alerts"])
+    counts["on_time_rate"] = _rate(counts["on_time"], counts["due"])
     return counts
