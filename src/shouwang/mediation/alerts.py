@@ -74,10 +74,11 @@ def risk_case_score(*, case: feeders.Case, trigger: str = "intake") -> RiskScore
     score, reasons = risk_score(case=case, open_agreement_nearby=_open_agreement_nearby(case))
     try:
         with transaction.atomic():
+            alerted = trigger == "intake" and score >= threshold_for(case.node)
             scored = RiskScore.objects.create(
-                case=case, trigger=trigger, score=score, reasons=reasons
+                case=case, trigger=trigger, score=score, reasons=reasons, alerted=alerted
             )
-            if trigger == "intake" and score >= threshold_for(case.node):
+            if alerted:
                 alert_raise(case=case, score=score, reasons=reasons)
     except IntegrityError:
         return None
@@ -221,12 +222,16 @@ def alerts_escalate(*, now: datetime, batch: int = 50) -> int:
 
 def incident_link(*, case: feeders.Case) -> RiskAlert | None:
     """Links a violent incident (a fight, domestic violence) to the latest alert raised at the
-    same place before it, once, and notes the link on the alert's case."""
+    same place before it, once, and notes the link on the alert's case; the scores of earlier
+    dispute calls at the place, flagged or not, remember it too (for the figures)."""
     if case.category.code not in VIOLENT_CATEGORIES:
         return None
     near = _near_ids(case, case.received_at - INCIDENT_LOOKBACK)
     place = Q(case_id__in=near)
     with transaction.atomic():
+        RiskScore.objects.filter(
+            case_id__in=near, trigger="intake", later_incident__isnull=True
+        ).exclude(case_id=case.pk).update(later_incident=case)
         alert = (
             RiskAlert.objects.select_for_update()
             .filter(place, later_incident__isnull=True, raised_at__lte=case.received_at)

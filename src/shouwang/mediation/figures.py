@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from shouwang.cases import feeders
 from shouwang.core.models import JurisdictionNode, User
 from shouwang.mediation.models import (
     OPEN_FILE_STATES,
@@ -20,6 +21,7 @@ from shouwang.mediation.models import (
     AlertState,
     MediationFile,
     Payment,
+    RiskScore,
 )
 from shouwang.mediation.selectors import alerts_list, files_visible_q
 
@@ -127,4 +129,30 @@ def risk_figures(*, user: User, period: Period | None = None) -> dict[str, Any]:
         later_incidents=Count("pk", filter=Q(later_incident__isnull=False)),
     )
     counts["on_time_rate"] = _rate(counts["on_time"], counts["due"])
+    return {**counts, **_incidents_among(user, period)}
+
+
+def _incidents_among(user: User, period: Period) -> dict[str, Any]:
+    """Later violent incidents among flagged and among unflagged dispute calls of the user's
+    area: did the alerts pick the right ones, and did following them up help?"""
+    scores = RiskScore.objects.filter(trigger="intake", case__in=_scored_cases(user, period))
+    counts = scores.aggregate(
+        flagged=Count("pk", filter=Q(alerted=True)),
+        flagged_incidents=Count("pk", filter=Q(alerted=True, later_incident__isnull=False)),
+        unflagged=Count("pk", filter=Q(alerted=False)),
+        unflagged_incidents=Count("pk", filter=Q(alerted=False, later_incident__isnull=False)),
+    )
+    counts["flagged_incident_rate"] = _rate(counts["flagged_incidents"], counts["flagged"])
+    counts["unflagged_incident_rate"] = _rate(counts["unflagged_incidents"], counts["unflagged"])
     return counts
+
+
+def _scored_cases(user: User, period: Period) -> QuerySet[feeders.Case]:
+    cases = feeders.Case.objects.filter(feeders.cases_visible_q(user))
+    if period.node is not None:
+        cases = cases.filter(node__path__startswith=period.node.path)
+    if period.since:
+        cases = cases.filter(received_at__gte=period.since)
+    if period.until:
+        cases = cases.filter(received_at__lt=period.until)
+    return cases

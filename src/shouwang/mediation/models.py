@@ -282,8 +282,8 @@ class Callback(models.Model):
 
 
 class RiskScore(models.Model):
-    """One score of one case for one trigger ("intake"): the sweep scores a case once per
-    trigger, whatever runs it twice (unique)."""
+    """One score of one case for one trigger ("intake" for a dispute call, "incident" for a
+    violent one): the sweep scores a case once per trigger, whatever runs it twice (unique)."""
 
     case = models.ForeignKey(
         "cases.Case", verbose_name=_("事件"), on_delete=models.CASCADE, related_name="risk_scores"
@@ -292,6 +292,17 @@ class RiskScore(models.Model):
     score = models.FloatField(_("风险分"))
     reasons = models.JSONField(_("理由"), default=list)
     at = models.DateTimeField(_("评分时间"), auto_now_add=True)
+    # Whether this score raised (or strengthened) an alert, and a violent incident at the same
+    # place afterwards: the figures compare incidents among flagged and unflagged disputes.
+    alerted = models.BooleanField(_("已预警"), default=False)
+    later_incident = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("后续暴力事件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("风险评分")

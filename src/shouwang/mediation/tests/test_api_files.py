@@ -5,6 +5,8 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -269,3 +271,37 @@ def test_figures_count_accepted_success_and_money(mediation: Mediation) -> None:
         mediation.api("leader", "b").get("/api/v1/mediations/figures").json()["totals"]["accepted"]
         == 0
     )
+
+
+def test_an_agreement_is_made_once_and_callbacks_wait_for_performance(
+    mediation: Mediation,
+) -> None:
+    dispatcher, mediator = mediation.api("dispatcher"), mediation.api("mediator")
+    file_id = open_file(dispatcher, call(dispatcher))
+    party = mediator.get(f"/api/v1/mediations/{file_id}").json()["parties"][0]["id"]
+    early = mediator.post(f"/api/v1/mediations/{file_id}/callback", {"party": party})
+    assert early.status_code == 409
+    obligation = agree(mediator, file_id, amount="100")
+    again = mediator.post(
+        f"/api/v1/mediations/{file_id}/agreement",
+        {"obligations": [{"debtor": "respondent", "amount": "1", "due": "2030-01-01"}]},
+    )
+    assert again.status_code == 409
+    pay(mediator, file_id, obligation, "100")
+    done = mediator.post(
+        f"/api/v1/mediations/{file_id}/callback", {"party": party, "note": "已收到"}
+    )
+    assert done.status_code == 201
+
+
+def test_listing_files_costs_the_same_queries_for_one_or_many(mediation: Mediation) -> None:
+    dispatcher = mediation.api("dispatcher")
+    open_file(dispatcher, call(dispatcher))
+    leader = mediation.api("leader")
+    with CaptureQueriesContext(connection) as one:
+        assert leader.get("/api/v1/mediations").json()["count"] == 1
+    for n in range(3):
+        open_file(dispatcher, call(dispatcher, address=f"幸福路{n + 10}号"))
+    with CaptureQueriesContext(connection) as many:
+        assert leader.get("/api/v1/mediations").json()["count"] == 4
+    assert len(many.captured_queries) == len(one.captured_queries)

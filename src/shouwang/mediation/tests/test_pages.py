@@ -110,3 +110,10 @@ def test_the_kpi_page_loads_the_mediation_section_for_its_period_and_node(
     assert "¥700.00" in section and "义乌商姐调解工作室" in section
     elsewhere = client.get("/mediation/kpi-section/", {"node": mediation.city.b.node.code})
     assert elsewhere.status_code == 404
+
+
+def test_the_pages_speak_english_when_asked(mediation: Mediation) -> None:
+    client = signed_in(mediation, "mediator")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/mediation/"})
+    page = client.get("/mediation/").content.decode()
+    assert "Mediation files" in page and "调解案卷" not in page

@@ -131,3 +131,18 @@ def test_a_later_fight_at_the_place_links_back_to_the_alert(mediation: Mediation
     assert alert.later_incident_id == fight
     figures = mediation.api("leader").get("/api/v1/mediations/figures").json()["risk"]
     assert figures["alerts"] == 1 and figures["later_incidents"] == 1
+    assert figures["flagged"] == figures["flagged_incidents"] == 1
+    assert figures["unflagged"] == figures["unflagged_incidents"] == 2
+
+
+def test_a_fight_elsewhere_links_to_no_alert(mediation: Mediation) -> None:
+    noise_calls(mediation, 3)
+    call(
+        mediation.api("dispatcher"),
+        category="fight",
+        description="路口两人打架",
+        point=(29.15, 120.05),
+        address="稠城街道另一条路9号",
+    )
+    workers.risk_sweep(now=timezone.now())
+    assert RiskAlert.objects.get().later_incident_id is None
