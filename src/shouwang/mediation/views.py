@@ -310,7 +310,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "mediation/today.html",
         {
             "sessions": selectors.sessions_on(user=user, day=day),
-            "files": running.prefetch_related("parties")[:30],
+            "files": running.prefetch_related("parties", "agreement__obligations__debtor")[:30],
             "day": day,
         },
     )
