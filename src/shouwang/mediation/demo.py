@@ -72,6 +72,15 @@ def _staff(town: JurisdictionNode, code: str, name: str, nickname: str) -> tuple
         )
     lead.unit = studio
     lead.save(update_fields=["unit"])
+    # A second mediator of the studio (no password: a colleague in the figures, not a login).
+    if not User.objects.filter(username=f"{lead.username}_2").exists():
+        person_create(
+            username=f"{lead.username}_2",
+            role=Role.MEDIATOR,
+            node=town,
+            full_name=f"{nickname}搭档",
+            unit=studio,
+        )
     return studio, lead
 
 

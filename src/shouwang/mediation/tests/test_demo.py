@@ -22,6 +22,6 @@ def test_the_demo_has_staffed_studios_with_files_in_every_state_and_open_alerts(
     studios = set(MediationFile.objects.values_list("studio__kind", flat=True))
     assert studios == {UnitKind.MEDIATION_STUDIO}
     assert (
-        User.objects.filter(role=Role.MEDIATOR, unit__kind=UnitKind.MEDIATION_STUDIO).count() == 2
+        User.objects.filter(role=Role.MEDIATOR, unit__kind=UnitKind.MEDIATION_STUDIO).count() == 4
     )
     assert RiskAlert.objects.filter(state=AlertState.OPEN).count() == 2
