@@ -15,7 +15,7 @@ from django.utils import timezone
 from shouwang.cases import feeders
 from shouwang.core.models import JurisdictionNode, NodeLevel, Role, Unit, UnitKind, User
 from shouwang.core.services.people import person_create
-from shouwang.mediation import services, workers
+from shouwang.mediation import services, timers, workers
 from shouwang.mediation.models import MediationFile
 
 STUDIOS = [
@@ -168,7 +168,7 @@ def _through_states(
     services.mediation_fail(
         actor=mediator, file_id=failed.pk, referral="litigation", reason="双方分歧过大"
     )
-    services.files_overdue_escalate(now=now)
+    timers.files_overdue_escalate(now=now)
     return len(files)
 
 

@@ -30,7 +30,7 @@ from shouwang.mediation.models import (
     Referral,
     Session,
 )
-from shouwang.mediation.risk import BEIJING, is_dispute
+from shouwang.mediation.risk import is_dispute
 from shouwang.mediation.selectors import OVERSEERS, file_for_writing
 
 SOURCE = "mediation"
@@ -66,7 +66,8 @@ def _locked(file: MediationFile) -> MediationFile:
     return MediationFile.objects.select_for_update().get(pk=file.pk)
 
 
-def _note(file: MediationFile, actor: User | None, text: str, **data: object) -> None:
+def note_on_case(file: MediationFile, actor: User | None, text: str, **data: object) -> None:
+    """Adds a step of the file to its case's timeline (the only way this app writes there)."""
     feeders.case_note(
         case=file.case_id, actor=actor, text=text, source=SOURCE, data={"file": file.pk, **data}
     )
@@ -133,7 +134,7 @@ def mediation_open(
     _parties_add(file, parties)
     if actor.role == Role.MEDIATOR:
         file.mediators.add(actor)
-    _note(file, actor, _("%(studio)s受理调解") % {"studio": studio.name}, studio=studio.code)
+    note_on_case(file, actor, _("%(studio)s受理调解") % {"studio": studio.name}, studio=studio.code)
     return file
 
 
@@ -212,7 +213,9 @@ def session_record(
     if file.state == FileState.ACCEPTED:
         file.state = FileState.MEDIATING
         file.save(update_fields=["state"])
-    _note(file, actor, _("调解：%(place)s") % {"place": place or _("线上")}, session=session.pk)
+    note_on_case(
+        file, actor, _("调解：%(place)s") % {"place": place or _("线上")}, session=session.pk
+    )
     return session
 
 
@@ -266,7 +269,7 @@ def agreement_make(
     file.state, file.concluded_at = FileState.AGREED, now
     file.save(update_fields=["state", "concluded_at"])
     total = sum((o.amount for o in obligations), Decimal("0"))
-    _note(file, actor, _("达成调解协议，履行金额 ¥%(total)s") % {"total": total})
+    note_on_case(file, actor, _("达成调解协议，履行金额 ¥%(total)s") % {"total": total})
     return agreement
 
 
@@ -305,7 +308,7 @@ def payment_record(
     if obligation.outstanding == 0:
         obligation.performed_at = at
         obligation.save(update_fields=["performed_at"])
-    _note(file, actor, _("履行 ¥%(amount)s") % {"amount": amount}, payment=payment.pk)
+    note_on_case(file, actor, _("履行 ¥%(amount)s") % {"amount": amount}, payment=payment.pk)
     if not Obligation.objects.filter(agreement__file=file, performed_at__isnull=True).exists():
         _perform(file, actor, at)
     return payment
@@ -318,7 +321,7 @@ def _perform(file: MediationFile, actor: User, at: datetime) -> None:
     if case.state not in feeders.FINISHED_STATES:
         feeders.case_settle(case=case.pk, actor=actor, note=_("调解协议已履行完毕"), source=SOURCE)
     else:
-        _note(file, actor, _("调解协议已履行完毕"))
+        note_on_case(file, actor, _("调解协议已履行完毕"))
 
 
 @transaction.atomic
@@ -334,7 +337,7 @@ def mediation_extend(*, actor: User, file_id: int, reason: str) -> MediationFile
     file.extension_reason = reason.strip()
     file.overdue_noted_at = None
     file.save(update_fields=["deadline", "extension_reason", "overdue_noted_at"])
-    _note(file, actor, _("调解期限延长30日：%(reason)s") % {"reason": reason.strip()})
+    note_on_case(file, actor, _("调解期限延长30日：%(reason)s") % {"reason": reason.strip()})
     return file
 
 
@@ -351,7 +354,7 @@ def mediation_fail(
     file.state, file.referral = FileState.FAILED, referral
     file.failure_reason, file.concluded_at = reason.strip(), now or timezone.now()
     file.save(update_fields=["state", "referral", "failure_reason", "concluded_at"])
-    _note(
+    note_on_case(
         file,
         actor,
         _("调解不成，%(referral)s") % {"referral": Referral(referral).label},
@@ -378,89 +381,5 @@ def callback_record(
         note=note.strip(),
         recorded_by=actor,
     )
-    _note(file, actor, _("履行后回访%(role)s") % {"role": party.get_role_display()})
+    note_on_case(file, actor, _("履行后回访%(role)s") % {"role": party.get_role_display()})
     return callback
-
-
-# --- the file's timers, run by workers.tick -------------------------------------------------
-
-
-def files_overdue_escalate(*, now: datetime, batch: int = 50) -> int:
-    """Notes each open file past its time limit on its case once and tells the leaders of its
-    town and city. Safe to run twice: a file is claimed under a row lock and marked."""
-    handled = 0
-    for file_id in MediationFile.objects.filter(
-        state__in=OPEN_FILE_STATES, deadline__lt=now, overdue_noted_at__isnull=True
-    ).values_list("pk", flat=True)[:batch]:
-        with transaction.atomic():
-            file = (
-                MediationFile.objects.select_for_update(skip_locked=True)
-                .filter(pk=file_id, overdue_noted_at__isnull=True)
-                .select_related("node", "studio")
-                .first()
-            )
-            if file is None:
-                continue
-            file.overdue_noted_at = now
-            file.save(update_fields=["overdue_noted_at"])
-            _note(file, None, _("调解超期未结，已上报"))
-            notices.notify_people(
-                people=notices.leaders_over(file.node),
-                node=file.node,
-                payload={"type": "mediation.overdue", "file": file.pk, "case": file.case_id},
-                key=f"mediation:overdue:{file.pk}:{file.deadline.isoformat()}",
-            )
-            handled += 1
-    return handled
-
-
-REMIND_BEFORE = timedelta(days=3)
-
-
-def obligations_remind(*, now: datetime, batch: int = 50) -> int:
-    """Reminds the studio of each obligation due within 3 days, once; notes on the case each
-    obligation that passed its due date unpaid, once."""
-    handled = 0
-    today = now.astimezone(BEIJING).date()
-    soon = Obligation.objects.filter(
-        performed_at__isnull=True,
-        reminded_at__isnull=True,
-        due__lte=today + REMIND_BEFORE,
-        due__gte=today,
-        agreement__file__state=FileState.AGREED,
-    ).select_related("agreement__file__studio", "agreement__file__node")
-    for obligation in soon[:batch]:
-        with transaction.atomic():
-            if not Obligation.objects.filter(pk=obligation.pk, reminded_at__isnull=True).update(
-                reminded_at=now
-            ):
-                continue
-            file = obligation.agreement.file
-            notices.notify_area(
-                node=file.node,
-                units=[file.studio],
-                payload={"type": "mediation.due_soon", "file": file.pk, "due": str(obligation.due)},
-                key=f"mediation:due:{obligation.pk}",
-            )
-            handled += 1
-    missed = Obligation.objects.filter(
-        performed_at__isnull=True,
-        missed_noted_at__isnull=True,
-        due__lt=today,
-        agreement__file__state=FileState.AGREED,
-    ).select_related("agreement__file")
-    for obligation in missed[:batch]:
-        with transaction.atomic():
-            if not Obligation.objects.filter(pk=obligation.pk, missed_noted_at__isnull=True).update(
-                missed_noted_at=now
-            ):
-                continue
-            file = obligation.agreement.file
-            _note(
-                file,
-                None,
-                _("协议义务逾期未履行：尚欠 ¥%(owed)s") % {"owed": obligation.outstanding},
-                obligation=obligation.pk,
-            )
-            handled += 1
-    return handled

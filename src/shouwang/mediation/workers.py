@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from shouwang.cases import feeders
-from shouwang.mediation import alerts, services
+from shouwang.mediation import alerts, timers
 from shouwang.mediation.models import RiskScore
 from shouwang.mediation.risk import DISPUTE_FAMILY, VIOLENT_CATEGORIES, WATCHED_CATEGORIES
 
@@ -53,7 +53,7 @@ def tick() -> int:
     now = timezone.now()
     return (
         risk_sweep(now=now)
-        + services.files_overdue_escalate(now=now)
-        + services.obligations_remind(now=now)
+        + timers.files_overdue_escalate(now=now)
+        + timers.obligations_remind(now=now)
         + alerts.alerts_escalate(now=now)
     )
