@@ -8,7 +8,9 @@ Authority is the feeder's: it decides who may inspect, mediate or register, and 
 verbs for them. The verbs keep the loop's own invariants: the transition table, the timeline
 and the announcement in the same transaction."""
 
+import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -35,11 +37,14 @@ __all__ = [
     "CaseChannel",
     "CaseKind",
     "CaseState",
+    "NearbyCase",
     "OpenedCase",
+    "case_category_family",
     "case_note",
     "case_open",
     "case_settle",
     "case_visible",
+    "cases_near",
     "cases_visible_q",
 ]
 
@@ -158,3 +163,57 @@ def case_visible(*, user: User, case_id: int) -> Case:
 def cases_visible_q(user: User) -> Q:
     """The loop's visibility rule as a filter on Case, for a feeder's own joins."""
     return visible_cases_q(user)
+
+
+def case_category_family(case: Case) -> str:
+    """The code of the top of the case's category tree (its family): "disputes" for a
+    neighbour dispute, "public_order" for a fight; a top-level category is its own family."""
+    category, seen = case.category, {case.category_id}
+    while category.parent is not None and category.parent.pk not in seen:
+        category = category.parent
+        seen.add(category.pk)
+    return category.code
+
+
+@dataclass(frozen=True)
+class NearbyCase:
+    id: int
+    received_at: datetime
+    category: str
+    address: str
+    description: str
+
+
+METRES_PER_DEGREE_LAT = 111_320.0
+
+
+def cases_near(
+    *,
+    lat: float | None,
+    lng: float | None,
+    address: str = "",
+    since: datetime,
+    radius_m: float = 50.0,
+    categories: list[str] | None = None,
+    limit: int = 200,
+) -> list[NearbyCase]:
+    """Cases received since `since` within `radius_m` of a point, or at exactly the same
+    address when there is no point, oldest first; optionally only of the given category codes.
+    A system read for rules that look at a place's history (repeat calls, a later incident at
+    the same place): not scoped to a user, so the caller must not show the rows as they are."""
+    near = Q(pk__in=[])
+    if lat is not None and lng is not None:
+        d_lat = radius_m / METRES_PER_DEGREE_LAT
+        d_lng = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+        near |= Q(
+            lat__gte=lat - d_lat, lat__lte=lat + d_lat, lng__gte=lng - d_lng, lng__lte=lng + d_lng
+        )
+    if address.strip():
+        near |= Q(address=address.strip())
+    cases = Case.objects.filter(near, received_at__gte=since, merged_into__isnull=True)
+    if categories is not None:
+        cases = cases.filter(category__code__in=categories)
+    rows = cases.order_by("received_at", "pk").values_list(
+        "pk", "received_at", "category__code", "address", "description"
+    )[:limit]
+    return [NearbyCase(*row) for row in rows]

@@ -1,10 +1,12 @@
 """The surface feeder apps use: open a case from a source, note what happened, settle it."""
 
+from datetime import timedelta
+
 import pytest
 
 from shouwang.cases import feeders
 from shouwang.cases.models import AssignmentState, TimelineKind
-from shouwang.cases.tests.factories import POINT, Loop, dispatched, fresh
+from shouwang.cases.tests.factories import POINT, Loop, dispatched, fresh, received
 from shouwang.core.errors import IllegalTransition, InvalidInput
 from shouwang.notify.models import OutboxMessage
 
@@ -67,3 +69,25 @@ def test_settling_closes_the_case_once_and_stands_down_assignees(loop: Loop) -> 
     with pytest.raises(IllegalTransition):
         feeders.case_settle(case=case, actor=loop.person("inspector"), note="again")
     assert fresh(case).timeline.filter(kind=TimelineKind.SETTLED).count() == 1
+
+
+def test_a_feeder_learns_the_family_of_a_case_category(loop: Loop) -> None:
+    dispute = received(loop, code="neighbour_dispute")
+    family_head = received(loop, code="disputes")
+    assert feeders.case_category_family(dispute) == "disputes"
+    assert feeders.case_category_family(family_head) == "disputes"
+
+
+def test_cases_near_finds_calls_at_one_place_since_a_time_only(loop: Loop) -> None:
+    lat, lng = POINT["a"]
+    here = received(loop, code="noise", point=(lat, lng), address="幸福路1号")
+    received(loop, code="noise", point=(lat + 0.01, lng), address="幸福路99号")
+    near = feeders.cases_near(
+        lat=lat, lng=lng, since=here.received_at - timedelta(days=7), categories=["noise"]
+    )
+    assert [c.id for c in near] == [here.pk]
+    by_address = feeders.cases_near(
+        lat=None, lng=None, address="幸福路1号", since=here.received_at - timedelta(days=7)
+    )
+    assert [c.id for c in by_address] == [here.pk]
+    assert feeders.cases_near(lat=lat, lng=lng, since=here.received_at + timedelta(days=1)) == []
