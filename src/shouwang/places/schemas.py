@@ -33,6 +33,7 @@ class PremisesOut(Schema):
     resolve_node_code = related("node.code")
     node_name: str
     resolve_node_name = related("node.name")
+    stars: int | None = None
 
 
 class PremisesDetail(PremisesOut):

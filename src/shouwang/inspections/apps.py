@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    name = "shouwang.inspections"
+    label = "inspections"
+    verbose_name = _("检查与隐患整改")
+
+    def ready(self) -> None:
+        from shouwang.core.demo.steps import DemoStep, register_demo_step
+        from shouwang.core.workers import WorkerLoop, register_worker
+        from shouwang.inspections import workers
+
+        # Minutes-level timers (working-day deadlines, nightly stars): a slow sweep is enough.
+        register_worker(WorkerLoop("inspections.hazards_overdue", workers.overdue_tick, 30.0))
+        register_worker(WorkerLoop("inspections.stars_nightly", workers.stars_tick, 60.0))
+        register_demo_step(DemoStep("inspections", _seed_demo))
+
+
+def _seed_demo(seed: int, scale: str) -> int:
+    from shouwang.inspections.demo import seed_demo_inspections
+
+    return seed_demo_inspections(seed=seed)
