@@ -34,7 +34,8 @@ def templates_list(*, kind: str | None = None) -> QuerySet[ChecklistTemplate]:
     if kind:
         templates = templates.filter(premises_kind__in=["", kind])
     items = Prefetch("items", queryset=ChecklistItem.objects.order_by("order", "id"))
-    return templates.prefetch_related(items).order_by("premises_kind", "code")
+    # A kind's own checklists first, then those for any kind (the phone page opens the first).
+    return templates.prefetch_related(items).order_by("-premises_kind", "code")
 
 
 def provisions_list() -> QuerySet[Provision]:
