@@ -16,6 +16,8 @@ from shouwang.inspections.models import (
     Hazard,
     HazardStep,
     Inspection,
+    InspectionPlan,
+    PlanEntry,
     Provision,
     StarRecord,
 )
@@ -147,3 +149,20 @@ class EnforcementAdmin(admin.ModelAdmin[Enforcement]):
 class StarRecordAdmin(admin.ModelAdmin[StarRecord]):
     list_display = ("premises", "stars", "computed_at")
     raw_id_fields = ("premises",)
+
+
+class PlanEntryInline(admin.TabularInline[PlanEntry, InspectionPlan]):
+    model = PlanEntry
+    extra = 0
+    raw_id_fields = ("premises",)
+
+
+@admin.register(InspectionPlan)
+class InspectionPlanAdmin(ScopedAdmin, admin.ModelAdmin[InspectionPlan]):
+    list_display = ("name", "node", "year", "created_at")
+    list_filter = ("year",)
+    raw_id_fields = ("node", "created_by")
+    inlines = (PlanEntryInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InspectionPlan]:
+        return self.scoped(request, super().get_queryset(request))

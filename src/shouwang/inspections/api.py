@@ -23,6 +23,8 @@ from shouwang.inspections.schemas import (
     InspectionOut,
     ItemOut,
     KpiChild,
+    PlanBody,
+    PlanProgressOut,
     ProvisionOut,
     RectifyBody,
     ReinspectBody,
@@ -32,6 +34,7 @@ from shouwang.inspections.schemas import (
 from shouwang.inspections.services.enforcement import enforcement_decide
 from shouwang.inspections.services.hazards import hazard_rectify, hazard_reinspect
 from shouwang.inspections.services.inspections import AnswerIn, inspection_submit
+from shouwang.inspections.services.plans import plan_generate
 
 router = Router(tags=["inspections"])
 
@@ -235,3 +238,30 @@ def hazard_kpi(
     return HazardKpiOut(
         node=root.code, **total.as_dict(), by_child=[KpiChild(**c) for c in children]
     )
+
+
+def _progress_out(progress: selectors.PlanProgress) -> PlanProgressOut:
+    return PlanProgressOut(
+        id=progress.plan_id,
+        node=progress.node,
+        year=progress.year,
+        premises=progress.premises,
+        required=progress.required,
+        done=progress.done,
+        due=progress.due,
+        overdue=progress.overdue,
+    )
+
+
+@router.post("/inspections/plans", response={201: PlanProgressOut})
+def create_plan(request: HttpRequest, body: PlanBody) -> Status[PlanProgressOut]:
+    """Generates the year's plan of a node: every premises, visits by kind and stars."""
+    user = acting_user(request)
+    plan = plan_generate(actor=user, node_code=body.node, year=body.year)
+    return Status(201, _progress_out(selectors.plan_progress(user=user, plan_id=plan.pk)))
+
+
+@router.get("/inspections/plans/{plan_id}", response=PlanProgressOut)
+def get_plan_progress(request: HttpRequest, plan_id: int) -> PlanProgressOut:
+    """Visits done, still due this year, and overdue pro rata by today."""
+    return _progress_out(selectors.plan_progress(user=acting_user(request), plan_id=plan_id))

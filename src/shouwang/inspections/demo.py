@@ -1,8 +1,8 @@
 """The demo step: a dozen premises in 稠城街道 with the demo landlord entered for the rental
 houses, a year's inspections on them through the real services, hazards in every state
 (awaiting rectification, awaiting re-inspection, in a second round, overdue and escalated,
-closed), a fine with its decision, stars computed, and the QR labels printed to
-var/demo-qr-labels.pdf."""
+closed), a fine with its decision, stars computed, the town's plan for the year, and the QR
+labels printed to var/demo-qr-labels.pdf."""
 
 import random
 from datetime import timedelta
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shouwang.core.models import JurisdictionNode, NodeLevel, Role, User
 from shouwang.inspections.documents import qr_labels_pdf
-from shouwang.inspections.models import ChecklistTemplate, Hazard
+from shouwang.inspections.models import ChecklistTemplate, Hazard, InspectionPlan
 from shouwang.inspections.services.enforcement import enforcement_decide
 from shouwang.inspections.services.hazards import (
     hazard_escalate_overdue,
@@ -21,6 +21,7 @@ from shouwang.inspections.services.hazards import (
     hazard_reinspect,
 )
 from shouwang.inspections.services.inspections import AnswerIn, inspection_submit
+from shouwang.inspections.services.plans import plan_generate
 from shouwang.inspections.services.stars import premises_stars_refresh
 from shouwang.places.models import ContactRole, Premises, PremisesKind
 from shouwang.places.services import alarm_contact_add, premises_create, premises_qr_issue
@@ -64,6 +65,8 @@ def seed_demo_inspections(*, seed: int) -> int:
         _move_hazards(inspector, landlord, dispatcher or landlord)
         for place in places:
             premises_stars_refresh(premises=place)
+        if not InspectionPlan.objects.filter(node__code=TOWN).exists():
+            plan_generate(actor=inspector, node_code=TOWN, year=timezone.localdate().year)
     _print_labels(places)
     return created
 

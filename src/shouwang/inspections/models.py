@@ -332,3 +332,48 @@ class StarRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.premises_id}: {self.stars}"
+
+
+class InspectionPlan(models.Model):
+    """A yearly plan of a town (or any node): which premises, how many visits each."""
+
+    node = models.ForeignKey(
+        JurisdictionNode, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("名称"), max_length=100)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("制定人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检查计划")
+        verbose_name_plural = _("检查计划")
+        ordering: ClassVar = ["-year", "node"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["node", "year"], name="one_plan_per_node_year")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanEntry(models.Model):
+    plan = models.ForeignKey(
+        InspectionPlan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="entries"
+    )
+    premises = models.ForeignKey(
+        Premises, verbose_name=_("场所"), on_delete=models.CASCADE, related_name="+"
+    )
+    visits = models.PositiveSmallIntegerField(_("年检查次数"), default=1)
+
+    class Meta:
+        verbose_name = _("计划场所")
+        verbose_name_plural = _("计划场所")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["plan", "premises"], name="plan_premises_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.premises_id} x{self.visits}"

@@ -138,3 +138,19 @@ class HazardKpiOut(Schema):
     closure_rate: float | None
     on_time_rate: float | None
     by_child: list[KpiChild]
+
+
+class PlanBody(Schema):
+    node: str = Field(max_length=15)
+    year: int
+
+
+class PlanProgressOut(Schema):
+    id: int
+    node: str
+    year: int
+    premises: int
+    required: int
+    done: int
+    due: int
+    overdue: int

@@ -4,11 +4,24 @@ must fix. The KPI and the public QR page are the only unscoped reads (the QR pag
 detail and no personal data)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Ceil, Coalesce, Greatest, Least, Substr
 from django.utils import timezone
 
 from shouwang.core.errors import NotFound
@@ -21,10 +34,13 @@ from shouwang.inspections.models import (
     HazardStatus,
     HazardStep,
     Inspection,
+    InspectionPlan,
     Provision,
 )
 from shouwang.places.models import Premises
 from shouwang.places.selectors import premises_visible_q
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def templates_list(*, kind: str | None = None) -> QuerySet[ChecklistTemplate]:
@@ -213,3 +229,63 @@ def premises_stars_stale(*, before: datetime, limit: int = 500) -> QuerySet[Prem
     return Premises.objects.filter(Q(stars_at__isnull=True) | Q(stars_at__lt=before)).order_by(
         "pk"
     )[:limit]
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    plan_id: int
+    node: str
+    year: int
+    premises: int
+    required: int  # visits in the whole year
+    done: int  # visits made (at most the planned number per premises)
+    due: int  # visits still to make this year
+    overdue: int  # visits that should have been made by today, pro rata, and were not
+
+
+def plan_progress(*, user: User, plan_id: int, today: date | None = None) -> PlanProgress:
+    """Progress of a plan in the user's area (404 otherwise): one aggregate over the entries,
+    each with its inspections of the plan's year counted by a correlated subquery on the
+    (premises, created_at) index."""
+    plan = InspectionPlan.objects.filter(scope_q(user, via="node"), pk=plan_id).select_related(
+        "node"
+    )
+    found = plan.first()
+    if found is None:
+        raise NotFound()
+    today = today or timezone.localdate()
+    start = datetime(found.year, 1, 1, tzinfo=SHANGHAI)
+    end = datetime(found.year + 1, 1, 1, tzinfo=SHANGHAI)
+    share = min(1.0, max(0.0, (today - start.date()).days / 365))
+    visits = (
+        Inspection.objects.filter(
+            premises=OuterRef("premises_id"), created_at__gte=start, created_at__lt=end
+        )
+        .order_by()
+        .values("premises")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    entries = found.entries.annotate(made=Coalesce(Subquery(visits), 0))
+    number = IntegerField()
+    done_each = Least(F("made"), F("visits"), output_field=number)
+    expected_each = Ceil(F("visits") * Value(share), output_field=number)
+    totals = entries.aggregate(
+        premises=Count("pk"),
+        required=Coalesce(Sum("visits", output_field=number), 0),
+        done=Coalesce(Sum(done_each, output_field=number), 0),
+        behind=Coalesce(
+            Sum(Greatest(expected_each - done_each, Value(0), output_field=IntegerField())),
+            0,
+        ),
+    )
+    return PlanProgress(
+        plan_id=found.pk,
+        node=found.node.code,
+        year=found.year,
+        premises=totals["premises"],
+        required=totals["required"],
+        done=totals["done"],
+        due=totals["required"] - totals["done"],
+        overdue=int(totals["behind"]),
+    )
