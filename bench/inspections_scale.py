@@ -153,9 +153,12 @@ def build(premises: int, inspections: int, hazards: int) -> dict[str, object]:
 def measure() -> dict[str, object]:
     from django.core.paginator import Paginator
     from django.db import connection
+    from django.utils import timezone
 
     from shouwang.core.models import User
-    from shouwang.inspections.selectors import hazard_kpi
+    from shouwang.inspections.models import InspectionPlan
+    from shouwang.inspections.selectors import hazard_kpi, plan_progress
+    from shouwang.inspections.services.plans import plan_generate
     from shouwang.places.selectors import premises_list
 
     inspector = User.objects.get(username="inspector_1")
@@ -171,15 +174,28 @@ def measure() -> dict[str, object]:
     def kpi(user: User, node: str) -> Callable[[], object]:
         return lambda: hazard_kpi(user=user, node_code=node)
 
-    def baseline(sql: str) -> Callable[[], object]:
+    def baseline(sql: str, params: list[object] | None = None) -> Callable[[], object]:
         def run() -> object:
             with connection.cursor() as cursor:
-                cursor.execute(sql)
+                cursor.execute(sql, params)
                 return cursor.fetchall()
 
         return run
 
+    plans = {}
+    for code, user in (("330782", leader), ("330782001000", inspector)):
+        plan = InspectionPlan.objects.filter(node__code=code).first()
+        if plan is None:
+            started = time.perf_counter()
+            plan = plan_generate(actor=user, node_code=code, year=timezone.localdate().year)
+            plans[f"plan_generate_{len(code)}_s"] = round(time.perf_counter() - started, 1)
+        plans[code] = plan.pk
+
+    def progress(user: User, plan_id: int) -> Callable[[], object]:
+        return lambda: plan_progress(user=user, plan_id=plan_id)
+
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM places_premises")
         premises = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM inspections_inspection")
@@ -194,12 +210,23 @@ def measure() -> dict[str, object]:
         "premises_page_city_ms": timed(premises_page(leader)),
         "kpi_city_ms": timed(kpi(leader, "330782")),
         "kpi_town_ms": timed(kpi(inspector, "330782001000")),
+        "plan_progress_city_ms": timed(progress(leader, plans["330782"])),
+        "plan_progress_town_ms": timed(progress(inspector, plans["330782001000"])),
+        "plan_generate_s": {k: v for k, v in plans.items() if k.startswith("plan_generate")},
         "baseline_premises_count_ms": timed(baseline("SELECT count(*) FROM places_premises")),
         "baseline_kpi_group_by_ms": timed(
             baseline(
                 "SELECT n.parent_id, count(*), count(*) FILTER (WHERE h.status = 'closed') "
                 "FROM inspections_hazard h JOIN core_jurisdictionnode n ON n.id = h.node_id "
                 "GROUP BY n.parent_id"
+            )
+        ),
+        "baseline_plan_group_by_ms": timed(
+            baseline(
+                "SELECT e.premises_id, count(i.id) FROM inspections_planentry e "
+                "LEFT JOIN inspections_inspection i ON i.premises_id = e.premises_id "
+                "WHERE e.plan_id = %s GROUP BY e.premises_id",
+                [plans["330782"]],
             )
         ),
         "baseline_inspections_group_by_ms": timed(

@@ -13,6 +13,7 @@ from shouwang.inspections import selectors
 from shouwang.inspections.documents import enforcement_pdf
 from shouwang.inspections.models import Enforcement, Hazard, Inspection
 from shouwang.inspections.schemas import (
+    AdoptBody,
     EnforceBody,
     EnforcementOut,
     HazardDetail,
@@ -32,7 +33,7 @@ from shouwang.inspections.schemas import (
     TemplateOut,
 )
 from shouwang.inspections.services.enforcement import enforcement_decide
-from shouwang.inspections.services.hazards import hazard_rectify, hazard_reinspect
+from shouwang.inspections.services.hazards import hazard_adopt, hazard_rectify, hazard_reinspect
 from shouwang.inspections.services.inspections import AnswerIn, inspection_submit
 from shouwang.inspections.services.plans import plan_generate
 
@@ -142,6 +143,14 @@ def list_hazards(
         user=acting_user(request), status=status, premises_code=premises
     ).select_related("responsible")
     return [HazardOut(**_hazard_out(h)) for h in hazards]
+
+
+@router.post("/hazards", response={201: HazardDetail})
+def adopt_hazard(request: HttpRequest, body: AdoptBody) -> Status[HazardDetail]:
+    """Brings a reported hazard case (随手拍) into a premises' rectification rounds."""
+    user = acting_user(request)
+    hazard_adopt(actor=user, case_id=body.case, premises_code=body.premises, level=body.level)
+    return Status(201, _detail(selectors.hazard_get(user=user, case_id=body.case)))
 
 
 @router.get("/hazards/{case_id}", response=HazardDetail)

@@ -154,3 +154,9 @@ class PlanProgressOut(Schema):
     done: int
     due: int
     overdue: int
+
+
+class AdoptBody(Schema):
+    case: int
+    premises: str = Field(max_length=64)
+    level: str = Field("general", max_length=10)

@@ -8,14 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from shouwang.cases.feeders import case_note, case_settle
+from shouwang.cases.feeders import OPEN_STATES, CaseKind, case_note, case_settle, case_visible
 from shouwang.core.errors import IllegalTransition, InvalidInput, PermissionDeniedError
 from shouwang.core.models import Role, User
 from shouwang.inspections.deadlines import hazard_deadline
-from shouwang.inspections.models import Hazard, HazardStatus, HazardStep, StepKind
+from shouwang.inspections.models import Hazard, HazardStatus, HazardStep, Severity, StepKind
 from shouwang.inspections.selectors import hazard_get
+from shouwang.inspections.services.inspections import landlord_of
 from shouwang.inspections.services.notices import tell_responsible
 from shouwang.inspections.services.stars import premises_stars_refresh
+from shouwang.places.selectors import premises_get
 
 REINSPECTING_ROLES = frozenset({Role.INSPECTOR, Role.ADMIN})
 RECTIFY_FOR_OTHERS_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
@@ -135,3 +137,44 @@ def hazard_escalate_overdue(*, case_id: int) -> bool:
     tell_responsible(hazard=hazard, what="overdue")
     premises_stars_refresh(premises=hazard.premises)
     return True
+
+
+@transaction.atomic
+def hazard_adopt(*, actor: User, case_id: int, premises_code: str, level: str) -> Hazard:
+    """Brings a hazard reported by a volunteer or a citizen (随手拍: a hazard case already in
+    the loop) into the rectification rounds of a premises: the same detail record, deadline by
+    level and responsible landlord as a failed check item. Refused: a role that does not
+    inspect (403), a case or premises outside the actor's view (404), a case that is not a
+    hazard or an unknown level (422), a case closed or already adopted (409)."""
+    if actor.role not in REINSPECTING_ROLES:
+        raise PermissionDeniedError(_("只有检查人员可以将隐患纳入整改。"))
+    case = case_visible(user=actor, case_id=case_id)
+    if case.kind != CaseKind.HAZARD:
+        raise InvalidInput(_("该事件不是隐患类事件。"), extra={"field": "case"})
+    if level not in Severity.values:
+        raise InvalidInput(_("隐患等级无效。"), extra={"field": "level"})
+    if case.state not in OPEN_STATES or Hazard.objects.filter(case_id=case.pk).exists():
+        raise IllegalTransition(_("该事件已结束或已纳入整改。"))
+    premises = premises_get(user=actor, code=premises_code)
+    now = timezone.now()
+    deadline = hazard_deadline(level=level, start=now)
+    hazard = Hazard.objects.create(
+        case=case,
+        premises=premises,
+        node=premises.node,
+        level=level,
+        responsible=landlord_of(premises),
+        found_at=now,
+        first_deadline=deadline,
+        deadline=deadline,
+    )
+    case_note(
+        case=case.pk,
+        actor=actor,
+        text=gettext("已纳入%(premises)s的隐患整改。") % {"premises": premises.name},
+        source="inspections.adopt",
+        data={"premises": premises.code, "level": level},
+    )
+    tell_responsible(hazard=hazard, what="found")
+    premises_stars_refresh(premises=premises)
+    return hazard

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from shouwang.cases.feeders import Case
+from shouwang.cases.feeders import Case, CaseChannel, CaseKind, case_open
 from shouwang.inspections import workers
 from shouwang.inspections.deadlines import hazard_deadline
 from shouwang.inspections.models import Hazard, HazardStep, StarRecord, StepKind
 from shouwang.inspections.services.stars import premises_stars_refresh
-from shouwang.inspections.tests.conftest import Site
+from shouwang.inspections.tests.conftest import HOUSE_POINT, Site
 from shouwang.inspections.tests.test_api_contract import inspect
 from shouwang.notify.models import OutboxMessage
 from shouwang.testing.api import ApiClient
@@ -79,3 +79,24 @@ def test_an_inspector_sees_hazards_of_their_town_only(site: Site) -> None:
     assert ApiClient("inspector_1").get(f"/api/v1/hazards/{case_id}").status_code == 200
     assert ApiClient("inspector_2").get(f"/api/v1/hazards/{case_id}").status_code == 404
     assert ApiClient("inspector_2").get("/api/v1/hazards").json()["items"] == []
+
+
+def test_a_citizen_reported_hazard_joins_the_rectification_rounds(site: Site) -> None:
+    reported = case_open(
+        actor=None,
+        category_code="ebike_charging",
+        description="楼道里有人给电动车充电",
+        channel=CaseChannel.WEB,
+        kind=CaseKind.HAZARD,
+        lat=HOUSE_POINT[0],
+        lng=HOUSE_POINT[1],
+    ).case
+    client = ApiClient("inspector_1")
+    body = {"case": reported.pk, "premises": "R-A-001", "level": "major"}
+    assert ApiClient("volunteer_1").post("/api/v1/hazards", body).status_code == 403
+    assert client.post("/api/v1/hazards", {**body, "level": "huge"}).status_code == 422
+    adopted = client.post("/api/v1/hazards", body)
+    assert adopted.status_code == 201, adopted.content
+    assert adopted.json()["responsible"] == site.person("landlord").display_name
+    assert client.post("/api/v1/hazards", body).status_code == 409
+    assert ApiClient("inspector_2").post("/api/v1/hazards", body).status_code == 404
