@@ -16,6 +16,23 @@ class InspectionsConfig(AppConfig):
         register_worker(WorkerLoop("inspections.hazards_overdue", workers.overdue_tick, 30.0))
         register_worker(WorkerLoop("inspections.stars_nightly", workers.stars_tick, 60.0))
         register_demo_step(DemoStep("inspections", _seed_demo))
+        _home_links()
+
+
+def _home_links() -> None:
+    from shouwang.core.models import Role
+    from shouwang.core.role_home import HOME_LINKS, HomeLink
+
+    if any(link.url_name == "inspections-field" for link in HOME_LINKS):
+        return
+    inspecting = frozenset({Role.INSPECTOR, Role.RESPONDER, Role.ADMIN})
+    rectifying = frozenset({Role.INSPECTOR, Role.LANDLORD, Role.DISPATCHER, Role.ADMIN})
+    HOME_LINKS.append(
+        HomeLink(_("场所检查"), _("按清单检查场所，离线也能填写"), "inspections-field", inspecting)
+    )
+    HOME_LINKS.append(
+        HomeLink(_("隐患整改"), _("提交整改、复查销号"), "inspections-hazards", rectifying)
+    )
 
 
 def _seed_demo(seed: int, scale: str) -> int:

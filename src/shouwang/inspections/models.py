@@ -367,6 +367,9 @@ class PlanEntry(models.Model):
         Premises, verbose_name=_("场所"), on_delete=models.CASCADE, related_name="+"
     )
     visits = models.PositiveSmallIntegerField(_("年检查次数"), default=1)
+    # Inspections of the premises in the plan's year, counted as they are recorded (F() + 1),
+    # so progress is one aggregate over the entries (bench: 3.7 s with a count per entry).
+    made = models.PositiveSmallIntegerField(_("已检查次数"), default=0)
 
     class Meta:
         verbose_name = _("计划场所")

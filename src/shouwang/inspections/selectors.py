@@ -13,15 +13,13 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Ceil, Coalesce, Greatest, Least, Substr
+from django.db.models.functions import Ceil, Coalesce, Greatest, Least
 from django.utils import timezone
 
 from shouwang.core.errors import NotFound
@@ -140,33 +138,40 @@ def hazard_kpi(
 ) -> tuple[JurisdictionNode, HazardFigures, list[dict[str, Any]]]:
     """Hazards found in the node's subtree (found between since and until), how many were
     closed (rectified and passed re-inspection: the closure rate, seed 001's 95%) and how many
-    of those by their first deadline (按期结案率), with the same figures per child node — two
-    queries, the children's by one GROUP BY on the path prefix. NotFound outside the user's
-    jurisdiction."""
+    of those by their first deadline (按期结案率), with the same figures per child node. One
+    GROUP BY on the hazards' node (a few hundred grids in a town, the same work as a plain
+    GROUP BY), then the nodes' paths sum the rows into the children and the total.
+    NotFound outside the user's jurisdiction."""
     node = node_get(user=user, code=node_code) if node_code else _user_root(user)
     hazards = Hazard.objects.filter(node__path__startswith=node.path)
     if since is not None:
         hazards = hazards.filter(found_at__gte=since)
     if until is not None:
         hazards = hazards.filter(found_at__lt=until)
-    total = HazardFigures(**hazards.aggregate(**_FIGURES))
+    rows = cast(
+        list[dict[str, Any]],
+        list(hazards.order_by().values("node_id", "node__path").annotate(**_FIGURES)),
+    )
     children = list(JurisdictionNode.objects.filter(parent=node).order_by("code"))
-    by_child: list[dict[str, Any]] = []
-    if children:
-        width = len(children[0].path)
-        rows = (
-            hazards.annotate(prefix=Substr("node__path", 1, width))
-            .values("prefix")
-            .annotate(**_FIGURES)
-        )
-        figures = {
-            row["prefix"]: HazardFigures(row["found"], row["rectified"], row["on_time"])
-            for row in cast(list[dict[str, Any]], list(rows))
-        }
-        for child in children:
-            got = figures.get(child.path, HazardFigures(0, 0, 0))
-            by_child.append({"node": child.code, "name": child.name, **got.as_dict()})
-    return node, total, by_child
+    sums = {child.path: [0, 0, 0] for child in children}
+    total = [0, 0, 0]
+    for row in rows:
+        figures = (row["found"], row["rectified"], row["on_time"])
+        total = [a + b for a, b in zip(total, figures, strict=True)]
+        child = sums.get(_child_path(row["node__path"], node.path))
+        if child is not None:
+            child[:] = [a + b for a, b in zip(child, figures, strict=True)]
+    by_child = [
+        {"node": c.code, "name": c.name, **HazardFigures(*sums[c.path]).as_dict()} for c in children
+    ]
+    return node, HazardFigures(*total), by_child
+
+
+def _child_path(path: str, parent_path: str) -> str:
+    """The path of the child of `parent_path` that `path` lies in ("" for the node itself)."""
+    rest = path[len(parent_path) :]
+    head, sep, _tail = rest.partition("/")
+    return f"{parent_path}{head}/" if sep else ""
 
 
 def _user_root(user: User) -> JurisdictionNode:
@@ -245,8 +250,7 @@ class PlanProgress:
 
 def plan_progress(*, user: User, plan_id: int, today: date | None = None) -> PlanProgress:
     """Progress of a plan in the user's area (404 otherwise): one aggregate over the entries,
-    each with its inspections of the plan's year counted by a correlated subquery on the
-    (premises, created_at) index."""
+    whose `made` counts the inspections of the plan's year as they are recorded."""
     plan = InspectionPlan.objects.filter(scope_q(user, via="node"), pk=plan_id).select_related(
         "node"
     )
@@ -254,28 +258,19 @@ def plan_progress(*, user: User, plan_id: int, today: date | None = None) -> Pla
     if found is None:
         raise NotFound()
     today = today or timezone.localdate()
-    start = datetime(found.year, 1, 1, tzinfo=SHANGHAI)
-    end = datetime(found.year + 1, 1, 1, tzinfo=SHANGHAI)
-    share = min(1.0, max(0.0, (today - start.date()).days / 365))
-    visits = (
-        Inspection.objects.filter(
-            premises=OuterRef("premises_id"), created_at__gte=start, created_at__lt=end
-        )
-        .order_by()
-        .values("premises")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    entries = found.entries.annotate(made=Coalesce(Subquery(visits), 0))
+    share = min(1.0, max(0.0, (today - date(found.year, 1, 1)).days / 365))
     number = IntegerField()
     done_each = Least(F("made"), F("visits"), output_field=number)
     expected_each = Ceil(F("visits") * Value(share), output_field=number)
-    totals = entries.aggregate(
+    totals = found.entries.aggregate(
         premises=Count("pk"),
         required=Coalesce(Sum("visits", output_field=number), 0),
         done=Coalesce(Sum(done_each, output_field=number), 0),
         behind=Coalesce(
-            Sum(Greatest(expected_each - done_each, Value(0), output_field=IntegerField())),
+            Sum(
+                Greatest(expected_each - done_each, Value(0), output_field=number),
+                output_field=number,
+            ),
             0,
         ),
     )

@@ -27,6 +27,7 @@ from shouwang.inspections.models import (
     Inspection,
 )
 from shouwang.inspections.services.notices import tell_responsible
+from shouwang.inspections.services.plans import plan_entries_count_visit
 from shouwang.inspections.services.stars import premises_stars_refresh
 from shouwang.places.models import AlarmContact, ContactRole, Premises
 from shouwang.places.selectors import premises_get
@@ -88,6 +89,7 @@ def inspection_submit(
             row.save()
             if not answer.ok:
                 hazards.append(_hazard_open(actor, inspection, item, answer.note))
+        plan_entries_count_visit(inspection=inspection)
         premises_stars_refresh(premises=premises)
     return Submitted(inspection=inspection, hazards=hazards)
 

@@ -1,14 +1,19 @@
 """Yearly inspection plans: generated from the premises of a node by kind and stars."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import Conflict, InvalidInput, PermissionDeniedError
 from shouwang.core.models import Role, User
 from shouwang.core.selectors import node_get
-from shouwang.inspections.models import InspectionPlan, PlanEntry
+from shouwang.inspections.models import Inspection, InspectionPlan, PlanEntry
 from shouwang.places.models import Premises, PremisesKind
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLANNING_ROLES = frozenset({Role.INSPECTOR, Role.LEADER, Role.ADMIN})
 # Visits a year: rental houses and 九小场所 twice (the campaigns' 65,000 unit inspections a year
 # over Yiwu's premises), others once; a unit of one or two stars twice more.
@@ -36,14 +41,41 @@ def plan_generate(*, actor: User, node_code: str, year: int) -> InspectionPlan:
             )
     except IntegrityError as exc:
         raise Conflict(_("该辖区本年度已有检查计划。"), extra={"field": "year"}) from exc
-    premises = Premises.objects.filter(node__path__startswith=node.path).values_list(
-        "pk", "kind", "stars"
+    premises = Premises.objects.filter(node__path__startswith=node.path)
+    made = dict(
+        Inspection.objects.filter(premises__in=premises, **_year_range(year))
+        .order_by()
+        .values("premises_id")
+        .annotate(n=Count("pk"))
+        .values_list("premises_id", "n")
     )
     PlanEntry.objects.bulk_create(
         (
-            PlanEntry(plan=plan, premises_id=pk, visits=plan_visits(kind=kind, stars=stars))
-            for pk, kind, stars in premises.iterator(chunk_size=5000)
+            PlanEntry(
+                plan=plan,
+                premises_id=pk,
+                visits=plan_visits(kind=kind, stars=stars),
+                made=min(made.get(pk, 0), 32767),
+            )
+            for pk, kind, stars in premises.values_list("pk", "kind", "stars").iterator(
+                chunk_size=5000
+            )
         ),
         batch_size=5000,
     )
     return plan
+
+
+def _year_range(year: int) -> dict[str, datetime]:
+    return {
+        "created_at__gte": datetime(year, 1, 1, tzinfo=SHANGHAI),
+        "created_at__lt": datetime(year + 1, 1, 1, tzinfo=SHANGHAI),
+    }
+
+
+def plan_entries_count_visit(*, inspection: Inspection) -> None:
+    """Counts a recorded inspection on the premises' entries in plans of its year."""
+    year = inspection.created_at.astimezone(SHANGHAI).year
+    PlanEntry.objects.filter(premises_id=inspection.premises_id, plan__year=year).update(
+        made=F("made") + 1
+    )

@@ -29,6 +29,10 @@ def test_a_town_plan_lists_its_premises_and_counts_visits_made(site: Site) -> No
     assert again.status_code == 409
     other = ApiClient("inspector_2").get(f"/api/v1/inspections/plans/{body['id']}")
     assert other.status_code == 404
+    inspect(ApiClient("inspector_1"), draft="second-visit")
+    inspect(ApiClient("inspector_1"), draft="second-visit")  # the same draft again
+    progress = ApiClient("inspector_1").get(f"/api/v1/inspections/plans/{body['id']}").json()
+    assert (progress["done"], progress["due"], progress["overdue"]) == (2, 0, 0)
 
 
 def test_visits_not_made_by_the_year_end_are_overdue(site: Site) -> None:
