@@ -24,6 +24,8 @@ from shouwang.inspections.schemas import (
     InspectionOut,
     ItemOut,
     KpiChild,
+    NoticeBody,
+    NoticeOut,
     PlanBody,
     PlanProgressOut,
     ProvisionOut,
@@ -31,10 +33,13 @@ from shouwang.inspections.schemas import (
     ReinspectBody,
     StepOut,
     TemplateOut,
+    TrainingBody,
+    TrainingOut,
 )
 from shouwang.inspections.services.enforcement import enforcement_decide
 from shouwang.inspections.services.hazards import hazard_adopt, hazard_rectify, hazard_reinspect
 from shouwang.inspections.services.inspections import AnswerIn, inspection_submit
+from shouwang.inspections.services.outreach import notice_publish, notice_read, training_record
 from shouwang.inspections.services.plans import plan_generate
 
 router = Router(tags=["inspections"])
@@ -274,3 +279,74 @@ def create_plan(request: HttpRequest, body: PlanBody) -> Status[PlanProgressOut]
 def get_plan_progress(request: HttpRequest, plan_id: int) -> PlanProgressOut:
     """Visits done, still due this year, and overdue pro rata by today."""
     return _progress_out(selectors.plan_progress(user=acting_user(request), plan_id=plan_id))
+
+
+@router.post("/trainings", response={201: TrainingOut})
+def create_training(request: HttpRequest, body: TrainingBody) -> Status[TrainingOut]:
+    """Records a training session (一懂三会) with the premises and each attendee's result."""
+    user = acting_user(request)
+    session = training_record(
+        actor=user,
+        node_code=body.node,
+        topic=body.topic,
+        held_on=body.held_on,
+        trainer=body.trainer,
+        premises_codes=body.premises,
+        attendees=body.attendees,
+    )
+    found = selectors.trainings_list(user=user).get(pk=session.pk)
+    return Status(201, _training_out(found))
+
+
+def _training_out(session: Any) -> TrainingOut:
+    return TrainingOut(
+        id=session.pk,
+        node=session.node.code,
+        topic=session.topic,
+        held_on=session.held_on,
+        trainer=session.trainer,
+        premises=[p.code for p in session.premises.all()],
+        attendees=session.attendees,
+        passed=session.passed,
+    )
+
+
+@router.get("/trainings", response=list[TrainingOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_trainings(request: HttpRequest) -> list[TrainingOut]:
+    return [_training_out(s) for s in selectors.trainings_list(user=acting_user(request))]
+
+
+def _notice_out(notice: Any) -> NoticeOut:
+    return NoticeOut(
+        id=notice.pk,
+        node=notice.node.code,
+        title=notice.title,
+        body=notice.body,
+        published_at=notice.published_at,
+        read=notice.read,
+        readers=notice.readers,
+    )
+
+
+@router.post("/notices", response={201: NoticeOut})
+def publish_notice(request: HttpRequest, body: NoticeBody) -> Status[NoticeOut]:
+    """Publishes a notice to a node of your area: everyone under it sees it."""
+    user = acting_user(request)
+    notice = notice_publish(actor=user, node_code=body.node, title=body.title, body=body.body)
+    return Status(201, _notice_out(selectors.notices_list(user=user).get(pk=notice.pk)))
+
+
+@router.get("/notices", response=list[NoticeOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_notices(request: HttpRequest) -> list[NoticeOut]:
+    """Notices published to your node and above, with whether you have read each."""
+    return [_notice_out(n) for n in selectors.notices_list(user=acting_user(request))]
+
+
+@router.post("/notices/{notice_id}/read", response=NoticeOut)
+def read_notice(request: HttpRequest, notice_id: int) -> NoticeOut:
+    """Leaves your read receipt (once)."""
+    user = acting_user(request)
+    notice_read(actor=user, notice_id=notice_id)
+    return _notice_out(selectors.notices_list(user=user).get(pk=notice_id))

@@ -33,6 +33,7 @@ def _home_links() -> None:
     HOME_LINKS.append(
         HomeLink(_("隐患整改"), _("提交整改、复查销号"), "inspections-hazards", rectifying)
     )
+    HOME_LINKS.append(HomeLink(_("宣传通知"), _("消防安全宣传与通知"), "inspections-notices"))
 
 
 def _seed_demo(seed: int, scale: str) -> int:

@@ -380,3 +380,89 @@ class PlanEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.premises_id} x{self.visits}"
+
+
+class TrainingSession(models.Model):
+    """A fire-safety training (消防培训, "一懂三会": know the hazards; able to report a fire,
+    use an extinguisher and escape) held for premises or people of a node."""
+
+    node = models.ForeignKey(
+        JurisdictionNode, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="+"
+    )
+    topic = models.CharField(_("主题"), max_length=200)
+    held_on = models.DateField(_("培训日期"))
+    trainer = models.CharField(_("授课人"), max_length=50)
+    premises = models.ManyToManyField(
+        Premises, verbose_name=_("参训场所"), blank=True, related_name="trainings"
+    )
+    recorded_by = models.ForeignKey(User, verbose_name=_("登记人"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("培训")
+        verbose_name_plural = _("培训")
+        ordering: ClassVar = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.topic}"
+
+
+class TrainingRecord(models.Model):
+    """One person's record at a session: attended, and passed the "一懂三会" check."""
+
+    session = models.ForeignKey(
+        TrainingSession, verbose_name=_("培训"), on_delete=models.CASCADE, related_name="records"
+    )
+    person = models.ForeignKey(
+        User, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="training_records"
+    )
+    passed = models.BooleanField(_("一懂三会考核通过"), default=False)
+
+    class Meta:
+        verbose_name = _("培训记录")
+        verbose_name_plural = _("培训记录")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["session", "person"], name="training_person_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.person_id}"
+
+
+class Notice(models.Model):
+    """A publicity notice (宣传, e.g. "小炬说事") published to a node: everyone whose node lies
+    in its subtree sees it; reading it leaves a receipt."""
+
+    node = models.ForeignKey(
+        JurisdictionNode, verbose_name=_("发布范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("正文"), max_length=4000)
+    published_by = models.ForeignKey(User, verbose_name=_("发布人"), on_delete=models.PROTECT)
+    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("宣传通知")
+        verbose_name_plural = _("宣传通知")
+        ordering: ClassVar = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoticeRead(models.Model):
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="reads"
+    )
+    person = models.ForeignKey(User, verbose_name=_("人员"), on_delete=models.CASCADE)
+    read_at = models.DateTimeField(_("阅读时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("阅读回执")
+        verbose_name_plural = _("阅读回执")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["notice", "person"], name="notice_read_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}: {self.person_id}"

@@ -1,6 +1,6 @@
 """API shapes of the inspections app (the contract of issue #16, extended)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
@@ -160,3 +160,41 @@ class AdoptBody(Schema):
     case: int
     premises: str = Field(max_length=64)
     level: str = Field("general", max_length=10)
+
+
+class TrainingBody(Schema):
+    node: str = Field(max_length=15)
+    topic: str = Field(max_length=200)
+    held_on: date
+    trainer: str = Field(max_length=50)
+    premises: list[str] = Field(default_factory=list, max_length=500)
+    attendees: dict[str, bool] = Field(
+        default_factory=dict, description="username → passed 一懂三会"
+    )
+
+
+class TrainingOut(Schema):
+    id: int
+    node: str
+    topic: str
+    held_on: date
+    trainer: str
+    premises: list[str]
+    attendees: int
+    passed: int
+
+
+class NoticeBody(Schema):
+    node: str = Field(max_length=15)
+    title: str = Field(max_length=100)
+    body: str = Field(max_length=4000)
+
+
+class NoticeOut(Schema):
+    id: int
+    node: str
+    title: str
+    body: str
+    published_at: datetime
+    read: bool
+    readers: int

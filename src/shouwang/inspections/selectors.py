@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -24,7 +26,7 @@ from django.utils import timezone
 
 from shouwang.core.errors import NotFound
 from shouwang.core.models import JurisdictionNode, Role, User
-from shouwang.core.selectors import node_get, scope_q
+from shouwang.core.selectors import node_get, node_lineage, scope_q
 from shouwang.inspections.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -33,7 +35,10 @@ from shouwang.inspections.models import (
     HazardStep,
     Inspection,
     InspectionPlan,
+    Notice,
+    NoticeRead,
     Provision,
+    TrainingSession,
 )
 from shouwang.places.models import Premises
 from shouwang.places.selectors import premises_visible_q
@@ -283,4 +288,43 @@ def plan_progress(*, user: User, plan_id: int, today: date | None = None) -> Pla
         done=totals["done"],
         due=totals["required"] - totals["done"],
         overdue=int(totals["behind"]),
+    )
+
+
+def notices_visible_q(user: User) -> Q:
+    """Notices published to the user's node or any node above it (a town's notice reaches its
+    villages' volunteers and landlords), and those the user's own area published."""
+    if user.node is None:
+        return Q(pk__in=[])
+    lineage = [n.pk for n in node_lineage(node=user.node)]
+    return Q(node_id__in=lineage) | scope_q(user, via="node")
+
+
+def notices_list(*, user: User) -> QuerySet[Notice]:
+    read = NoticeRead.objects.filter(notice=OuterRef("pk"), person=user)
+    return (
+        Notice.objects.filter(notices_visible_q(user))
+        .annotate(read=Exists(read), readers=Count("reads"))
+        .select_related("node")
+        .order_by("-published_at", "-id")
+    )
+
+
+def notice_get(*, user: User, notice_id: int) -> Notice:
+    notice = Notice.objects.filter(notices_visible_q(user), pk=notice_id).first()
+    if notice is None:
+        raise NotFound()
+    return notice
+
+
+def trainings_list(*, user: User) -> QuerySet[TrainingSession]:
+    return (
+        TrainingSession.objects.filter(scope_q(user, via="node"))
+        .annotate(
+            attendees=Count("records", distinct=True),
+            passed=Count("records", filter=Q(records__passed=True), distinct=True),
+        )
+        .select_related("node")
+        .prefetch_related("premises")
+        .order_by("-held_on", "-id")
     )

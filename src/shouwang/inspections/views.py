@@ -7,13 +7,14 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from shouwang.core.models import User
 from shouwang.inspections import selectors
+from shouwang.inspections.services.outreach import notice_read
 from shouwang.places.selectors import premises_by_qr_token, premises_get, premises_list
 
 
@@ -87,3 +88,21 @@ def field_hazards(request: HttpRequest) -> HttpResponse:
     hazards = selectors.hazards_list(user=_user(request), status=status or None)
     page = Paginator(hazards.select_related("responsible"), 30).get_page(request.GET.get("page"))
     return render(request, "inspections/field_hazards.html", {"page": page, "status": status})
+
+
+@login_required
+@require_GET
+@never_cache
+def field_notices(request: HttpRequest) -> HttpResponse:
+    """Publicity notices for the user's area (volunteers' and landlords' home)."""
+    page = Paginator(selectors.notices_list(user=_user(request)), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "inspections/field_notices.html", {"page": page})
+
+
+@login_required
+@require_POST
+def field_notice_read(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice_read(actor=_user(request), notice_id=notice_id)
+    return redirect("inspections-notices")
