@@ -4,7 +4,8 @@ The rule, from five points down (documented in docs/inspections.md):
 - no inspection in the last 365 days: -1;
 - each open hazard: 重大 -2, 较大 -1, 一般 -0.5; an open hazard past its deadline: -0.5 more;
 - each device alarm at the premises in the last 90 days: -0.5, at most -1;
-- participation: a hazard closed on time in the last 365 days and none overdue: +0.5;
+- participation: none overdue, and a hazard closed on time or a fire-safety training attended
+  (一懂三会) in the last 365 days: +0.5;
 rounded half up and held within 1..5. Every computation is kept (StarRecord); the latest is
 written on the premises for lists and the QR page."""
 
@@ -33,7 +34,7 @@ def premises_stars_refresh(*, premises: Premises) -> int:
         score -= LEVEL_PENALTY.get(level, Decimal("0.5"))
     score -= Decimal("0.5") * inputs["overdue"]
     score -= min(Decimal(1), Decimal("0.5") * inputs["alarms_90d"])
-    if inputs["closed_on_time"] and not inputs["overdue"]:
+    if (inputs["closed_on_time"] or inputs["trained"]) and not inputs["overdue"]:
         score += Decimal("0.5")
     stars = int(max(Decimal(1), min(Decimal(5), score.quantize(Decimal(1), ROUND_HALF_UP))))
     StarRecord.objects.create(premises=premises, stars=stars, inputs=inputs)
@@ -59,6 +60,7 @@ def _inputs(premises: Premises, now: datetime) -> dict[str, Any]:
         "open_levels": sorted(level for level, _deadline in open_hazards),
         "overdue": sum(1 for _level, deadline in open_hazards if deadline < now),
         "alarms_90d": alarms,
+        "trained": premises.trainings.filter(held_on__gte=year_ago.date()).exists(),
         "closed_on_time": Hazard.objects.filter(
             premises=premises, closed_at__gte=year_ago, closed_at__lte=F("first_deadline")
         ).exists(),
