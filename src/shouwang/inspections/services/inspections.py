@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,19 +78,28 @@ def inspection_submit(
     items = {item.code: item for item in template.items.all()}
     _check_answers(answers, items)
     photos = {a.item: _decode_photo(a.item, a.photo) for a in answers if a.photo}
-    with transaction.atomic():
-        inspection = _inspection_create(actor, premises, template, lat, lng, idempotency_key)
-        hazards = []
-        for answer in answers:
-            item = items[answer.item]
-            row = Answer(inspection=inspection, item=item, ok=answer.ok, note=answer.note[:500])
-            if answer.item in photos:
-                row.photo.save(f"{inspection.pk}-{item.code}.img", photos[answer.item], save=False)
-            row.save()
-            if not answer.ok:
-                hazards.append(_hazard_open(actor, inspection, item, answer.note))
-        plan_entries_count_visit(inspection=inspection)
-        premises_stars_refresh(premises=premises)
+    try:
+        with transaction.atomic():
+            inspection = _inspection_create(actor, premises, template, lat, lng, idempotency_key)
+            hazards = []
+            for answer in answers:
+                item = items[answer.item]
+                row = Answer(inspection=inspection, item=item, ok=answer.ok, note=answer.note[:500])
+                if answer.item in photos:
+                    content, extension = photos[answer.item]
+                    row.photo.save(f"{inspection.pk}-{item.code}.{extension}", content, save=False)
+                row.save()
+                if not answer.ok:
+                    hazards.append(_hazard_open(actor, inspection, item, answer.note))
+            plan_entries_count_visit(inspection=inspection)
+            premises_stars_refresh(premises=premises)
+    except IntegrityError:
+        # The same draft sent twice at once: the second insert lost on the unique key, and
+        # everything it wrote (the hazard cases too) was rolled back; answer with the first.
+        earlier = _earlier_submission(actor, premises, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier
     return Submitted(inspection=inspection, hazards=hazards)
 
 
@@ -133,7 +142,10 @@ def _check_answers(answers: list[AnswerIn], items: dict[str, ChecklistItem]) -> 
         raise InvalidInput(_("必答检查项未作答。"), extra={"field": "answers", "missing": missing})
 
 
-def _decode_photo(item: str, data: str) -> ContentFile[bytes]:
+PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def _decode_photo(item: str, data: str) -> tuple[ContentFile[bytes], str]:
     refusal = InvalidInput(_("照片不是有效的图片。"), extra={"field": "photo", "item": item})
     _head, _sep, payload = data.rpartition(",")
     try:
@@ -145,11 +157,12 @@ def _decode_photo(item: str, data: str) -> ContentFile[bytes]:
     try:
         with Image.open(io.BytesIO(raw)) as image:
             image.verify()
-            if image.format not in {"JPEG", "PNG", "WEBP"}:
-                raise refusal
+            extension = PHOTO_EXTENSIONS.get(str(image.format))
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise refusal from exc
-    return ContentFile(raw)
+    if extension is None:
+        raise refusal
+    return ContentFile(raw), extension
 
 
 def _inspection_create(

@@ -1,9 +1,12 @@
 """The contract of issue #16, over HTTP: templates, an inspection that opens one hazard case
 per failed item, rectification and re-inspection to a closed case, enforcement, and the KPI."""
 
+import base64
+import io
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from shouwang.cases.feeders import Case, CaseState
 from shouwang.inspections.models import Hazard, HazardStatus, Inspection
@@ -209,3 +212,18 @@ def test_hazard_kpi_counts_found_rectified_and_children(site: Site) -> None:
         }
     ]
     assert ApiClient("leader_2").get("/api/v1/kpi/hazards", node="330782001000").status_code == 404
+
+
+def test_a_photo_of_a_failed_item_is_kept_with_the_answer(site: Site, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(buffer, format="PNG")
+    photo = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    body = answers(("fire_lane",))
+    body[-1]["photo"] = photo
+    response = ApiClient("inspector_1").post(
+        "/api/v1/inspections", {"premises": "R-A-001", "template": "rental_fire", "answers": body}
+    )
+    assert response.status_code == 201, response.content
+    answer = Inspection.objects.get().answers.get(item__code="fire_lane")
+    assert answer.photo.name.endswith(".png") and answer.photo.size == len(buffer.getvalue())
