@@ -40,3 +40,10 @@ class PremisesDetail(PremisesOut):
     rooms: list[RoomOut]
     contacts: list[ContactOut]
     missing_contacts: list[str]
+
+
+class ContactIn(Schema):
+    role: str
+    person: str = ""
+    unit: str = ""
+    order: int = 1

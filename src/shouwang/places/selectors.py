@@ -3,7 +3,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from shouwang.core.errors import NotFound
 from shouwang.core.models import JurisdictionNode, NodeLevel, Role, Unit, UnitKind, User
@@ -17,8 +17,18 @@ def premises_list(
     kind: str | None = None,
     node_code: str | None = None,
     search: str | None = None,
+    incomplete_contacts: bool = False,
 ) -> QuerySet[Premises]:
     premises = Premises.objects.filter(premises_visible_q(user)).select_related("node")
+    if incomplete_contacts:
+        # Fewer than the five roles entered (a fallback may still answer; the detail says).
+        complete = (
+            AlarmContact.objects.values("premises_id")
+            .annotate(roles=Count("role", distinct=True))
+            .filter(roles__gte=len(ContactRole))
+            .values("premises_id")
+        )
+        premises = premises.exclude(pk__in=complete)
     if kind:
         premises = premises.filter(kind=kind)
     if node_code:
