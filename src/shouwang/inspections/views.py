@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shouwang.core.models import User
 from shouwang.inspections import selectors
 from shouwang.inspections.services.outreach import notice_read
+from shouwang.inspections.workbook import hazards_workbook
 from shouwang.places.selectors import premises_by_qr_token, premises_get, premises_list
 
 
@@ -106,3 +107,18 @@ def field_notices(request: HttpRequest) -> HttpResponse:
 def field_notice_read(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice_read(actor=_user(request), notice_id=notice_id)
     return redirect("inspections-notices")
+
+
+@login_required
+@require_GET
+def field_hazards_export(request: HttpRequest) -> HttpResponse:
+    """The hazards the user may see (filtered by status like the list) as an Excel ledger."""
+    status = request.GET.get("status", "").strip()[:24]
+    hazards = selectors.hazards_list(user=_user(request), status=status or None)
+    content = hazards_workbook(hazards.select_related("responsible").iterator(chunk_size=2000))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="hazards.xlsx"'
+    return response

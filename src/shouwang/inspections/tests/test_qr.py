@@ -1,15 +1,18 @@
-"""The public QR safety page and the printed labels."""
+"""The public QR safety page, the printed labels and the hazard ledger in Excel."""
 
+import io
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from openpyxl import load_workbook
 
 from shouwang.inspections.tests.conftest import Site
 from shouwang.inspections.tests.test_api_contract import inspect
 from shouwang.places.models import Premises
 from shouwang.testing.api import ApiClient
+from shouwang.testing.city import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +51,26 @@ def test_labels_are_printed_for_a_town_and_missing_tokens_issued(
     assert output.read_bytes().startswith(b"%PDF")
     assert Premises.objects.get(pk=site.house.pk).qr_token
     assert Premises.objects.get(pk=site.shop_b.pk).qr_token is None  # town B not printed
+
+
+def test_the_hazard_ledger_exports_to_excel_without_phones(site: Site) -> None:
+    inspect(ApiClient("inspector_1"), "fire_lane", "extinguisher")
+    browser = Client()
+    assert browser.login(username="inspector_1", password=PASSWORD)
+    response = browser.get("/m/hazards/export.xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 3 and rows[1][1] == "R-A-001"
+    assert not any("138" in str(cell) for row in rows for cell in row)
+    other = Client()
+    assert other.login(username="inspector_2", password=PASSWORD)
+    assert (
+        len(
+            list(
+                load_workbook(
+                    io.BytesIO(other.get("/m/hazards/export.xlsx").content)
+                ).active.iter_rows()
+            )
+        )
+        == 1
+    )
