@@ -14,6 +14,7 @@ from shouwang.inspections.documents import enforcement_pdf
 from shouwang.inspections.models import Enforcement, Hazard, Inspection
 from shouwang.inspections.schemas import (
     AdoptBody,
+    AnswerOut,
     EnforceBody,
     EnforcementOut,
     HazardDetail,
@@ -21,6 +22,7 @@ from shouwang.inspections.schemas import (
     HazardOut,
     InspectionBody,
     InspectionCreated,
+    InspectionDetail,
     InspectionOut,
     ItemOut,
     KpiChild,
@@ -31,6 +33,7 @@ from shouwang.inspections.schemas import (
     ProvisionOut,
     RectifyBody,
     ReinspectBody,
+    SignatureOut,
     StepOut,
     TemplateOut,
     TrainingBody,
@@ -38,7 +41,7 @@ from shouwang.inspections.schemas import (
 )
 from shouwang.inspections.services.enforcement import enforcement_decide
 from shouwang.inspections.services.hazards import hazard_adopt, hazard_rectify, hazard_reinspect
-from shouwang.inspections.services.inspections import AnswerIn, inspection_submit
+from shouwang.inspections.services.inspections import AnswerIn, inspection_sign, inspection_submit
 from shouwang.inspections.services.outreach import notice_publish, notice_read, training_record
 from shouwang.inspections.services.plans import plan_generate
 
@@ -116,6 +119,35 @@ def _inspection_out(inspection: Inspection) -> InspectionOut:
         failed_count=inspection.failed_count,
         distance_m=inspection.distance_m,
         far_from_premises=inspection.far_from_premises,
+    )
+
+
+@router.get("/inspections/{int:inspection_id}", response=InspectionDetail)
+def get_inspection(request: HttpRequest, inspection_id: int) -> InspectionDetail:
+    """One inspection with its answers and the signatures of a joint team."""
+    inspection = selectors.inspection_get(user=acting_user(request), inspection_id=inspection_id)
+    return _inspection_detail(inspection)
+
+
+@router.post("/inspections/{int:inspection_id}/sign", response=InspectionDetail)
+def sign_inspection(request: HttpRequest, inspection_id: int) -> InspectionDetail:
+    """Signs a joint inspection (综合查一次) as a member of the team."""
+    user = acting_user(request)
+    inspection_sign(actor=user, inspection_id=inspection_id)
+    return _inspection_detail(selectors.inspection_get(user=user, inspection_id=inspection_id))
+
+
+def _inspection_detail(inspection: Inspection) -> InspectionDetail:
+    return InspectionDetail(
+        **_inspection_out(inspection).dict(),
+        answers=[
+            AnswerOut(item=a.item.code, ok=a.ok, note=a.note, photo=bool(a.photo))
+            for a in inspection.answers.all()
+        ],
+        signatures=[
+            SignatureOut(person=s.person.display_name, unit=s.unit_name, signed_at=s.signed_at)
+            for s in inspection.signatures.all()
+        ],
     )
 
 

@@ -466,3 +466,26 @@ class NoticeRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id}: {self.person_id}"
+
+
+class InspectionSignature(models.Model):
+    """One unit's signature on a joint inspection (综合查一次: police, fire, market and housing
+    in one visit, one record signed by each). The recorder signs when submitting."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("检查记录"), on_delete=models.CASCADE, related_name="signatures"
+    )
+    person = models.ForeignKey(User, verbose_name=_("签名人"), on_delete=models.PROTECT)
+    unit_name = models.CharField(_("所属单位"), max_length=100, blank=True)
+    signed_at = models.DateTimeField(_("签名时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("联合检查签名")
+        verbose_name_plural = _("联合检查签名")
+        ordering: ClassVar = ["inspection", "signed_at", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["inspection", "person"], name="sign_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}: {self.person_id}"

@@ -198,3 +198,21 @@ class NoticeOut(Schema):
     published_at: datetime
     read: bool
     readers: int
+
+
+class SignatureOut(Schema):
+    person: str
+    unit: str
+    signed_at: datetime
+
+
+class AnswerOut(Schema):
+    item: str
+    ok: bool
+    note: str
+    photo: bool
+
+
+class InspectionDetail(InspectionOut):
+    answers: list[AnswerOut]
+    signatures: list[SignatureOut]

@@ -102,6 +102,18 @@ def inspections_list(*, user: User, premises_code: str | None = None) -> QuerySe
     return inspections.order_by("-created_at", "-id")
 
 
+def inspection_get(*, user: User, inspection_id: int) -> Inspection:
+    inspection = (
+        inspections_list(user=user)
+        .filter(pk=inspection_id)
+        .prefetch_related("signatures__person", "answers__item")
+        .first()
+    )
+    if inspection is None:
+        raise NotFound()
+    return inspection
+
+
 @dataclass(frozen=True)
 class HazardFigures:
     found: int

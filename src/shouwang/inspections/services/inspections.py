@@ -25,7 +25,9 @@ from shouwang.inspections.models import (
     ChecklistTemplate,
     Hazard,
     Inspection,
+    InspectionSignature,
 )
+from shouwang.inspections.selectors import inspection_get
 from shouwang.inspections.services.notices import tell_responsible
 from shouwang.inspections.services.plans import plan_entries_count_visit
 from shouwang.inspections.services.stars import premises_stars_refresh
@@ -91,6 +93,11 @@ def inspection_submit(
                 row.save()
                 if not answer.ok:
                     hazards.append(_hazard_open(actor, inspection, item, answer.note))
+            InspectionSignature.objects.create(
+                inspection=inspection,
+                person=actor,
+                unit_name=actor.unit.name if actor.unit_id and actor.unit else "",
+            )
             plan_entries_count_visit(inspection=inspection)
             premises_stars_refresh(premises=premises)
     except IntegrityError:
@@ -244,3 +251,19 @@ def _hazard_open(actor: User, inspection: Inspection, item: ChecklistItem, note:
     Inspection.objects.filter(pk=inspection.pk).update(failed_count=F("failed_count") + 1)
     tell_responsible(hazard=hazard, what="found")
     return hazard
+
+
+@transaction.atomic
+def inspection_sign(*, actor: User, inspection_id: int) -> InspectionSignature:
+    """A member of a joint team signs the inspection record (once; a second time gives the
+    first signature back). Refused: a role that does not inspect (403), an inspection outside
+    the actor's area (404)."""
+    if actor.role not in INSPECTING_ROLES:
+        raise PermissionDeniedError(_("只有检查人员可以签名。"))
+    inspection = inspection_get(user=actor, inspection_id=inspection_id)
+    signature, _created = InspectionSignature.objects.get_or_create(
+        inspection=inspection,
+        person=actor,
+        defaults={"unit_name": actor.unit.name if actor.unit_id and actor.unit else ""},
+    )
+    return signature

@@ -227,3 +227,23 @@ def test_a_photo_of_a_failed_item_is_kept_with_the_answer(site: Site, settings, 
     assert response.status_code == 201, response.content
     answer = Inspection.objects.get().answers.get(item__code="fire_lane")
     assert answer.photo.name.endswith(".png") and answer.photo.size == len(buffer.getvalue())
+
+
+def test_a_joint_team_signs_one_inspection_record(site: Site) -> None:
+    inspection_id = inspect(ApiClient("inspector_1")).json()["id"]
+    police = ApiClient("responder_1")  # the station's officer on the joint visit
+    signed = police.post(f"/api/v1/inspections/{inspection_id}/sign")
+    assert signed.status_code == 200, signed.content
+    police.post(f"/api/v1/inspections/{inspection_id}/sign")
+    units = [s["unit"] for s in signed.json()["signatures"]]
+    assert len(units) == 2 and units[1] == site.city.a.station.name
+    detail = ApiClient("inspector_1").get(f"/api/v1/inspections/{inspection_id}").json()
+    assert len(detail["signatures"]) == 2 and len(detail["answers"]) == len(RENTAL_ITEMS)
+    assert (
+        ApiClient("volunteer_1").post(f"/api/v1/inspections/{inspection_id}/sign").status_code
+        == 403
+    )
+    assert (
+        ApiClient("responder_2").post(f"/api/v1/inspections/{inspection_id}/sign").status_code
+        == 404
+    )

@@ -13,6 +13,7 @@ COVERED_GET_ROUTES = {
     "/api/v1/inspections/templates",
     "/api/v1/inspections/provisions",
     "/api/v1/inspections",
+    "/api/v1/inspections/{inspection_id}",
     "/api/v1/hazards",
     "/api/v1/hazards/{case_id}",
     "/api/v1/hazards/{case_id}/enforcements/{enforcement_id}/document",
@@ -33,6 +34,8 @@ def test_town_b_sees_nothing_of_town_a_inspections_and_hazards(site: Site) -> No
     plan = own.post("/api/v1/inspections/plans", {"node": "330782001000", "year": 2026}).json()
     other = ApiClient("leader_2")
     assert other.get("/api/v1/inspections").json()["items"] == []
+    inspection_id = own.get("/api/v1/inspections").json()["items"][0]["id"]
+    assert other.get(f"/api/v1/inspections/{inspection_id}").status_code == 404
     assert other.get("/api/v1/hazards").json()["items"] == []
     assert other.get(f"/api/v1/hazards/{case_id}").status_code == 404
     assert other.get(decision["document"]).status_code == 404
