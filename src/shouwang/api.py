@@ -73,6 +73,7 @@ def register_routers() -> None:
     from shouwang.devices.api import router as devices_router
     from shouwang.insight.api import router as insight_router
     from shouwang.mediation.api import router as mediation_router
+    from shouwang.inspections.api import router as inspections_router
     from shouwang.notify.api import router as notify_router
     from shouwang.places.api import router as places_router
 
@@ -85,6 +86,7 @@ def register_routers() -> None:
     api.add_router("/v1", devices_router)
     api.add_router("/v1", insight_router)
     api.add_router("/v1", mediation_router)
+    api.add_router("/v1", inspections_router)
 
 
 register_routers()

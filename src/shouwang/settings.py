@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shouwang.open311",
     "shouwang.insight",
     "shouwang.mediation",
+    "shouwang.inspections",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("shouwang.devices.urls")),
     path("", include("shouwang.insight.urls")),
     path("", include("shouwang.mediation.urls")),
+    path("", include("shouwang.inspections.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

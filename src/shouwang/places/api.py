@@ -5,8 +5,9 @@ from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from shouwang.core.api import acting_user
-from shouwang.places import selectors
-from shouwang.places.schemas import ContactOut, PremisesDetail, PremisesOut, RoomOut
+from shouwang.places import selectors, services
+from shouwang.places.models import Premises
+from shouwang.places.schemas import ContactIn, ContactOut, PremisesDetail, PremisesOut, RoomOut
 
 router = Router(tags=["places"])
 
@@ -14,16 +15,43 @@ router = Router(tags=["places"])
 @router.get("/premises", response=list[PremisesOut])
 @paginate(PageNumberPagination, page_size=100)
 def list_premises(
-    request: HttpRequest, kind: str | None = None, node: str | None = None, q: str | None = None
+    request: HttpRequest,
+    kind: str | None = None,
+    node: str | None = None,
+    q: str | None = None,
+    incomplete_contacts: bool = False,
 ) -> object:
-    """Premises in your jurisdiction, by kind, by node (and its subtree) and by text."""
-    return selectors.premises_list(user=acting_user(request), kind=kind, node_code=node, search=q)
+    """Premises in your jurisdiction, by kind, by node (and its subtree) and by text;
+    `incomplete_contacts` keeps those without all five alarm contact roles entered."""
+    return selectors.premises_list(
+        user=acting_user(request),
+        kind=kind,
+        node_code=node,
+        search=q,
+        incomplete_contacts=incomplete_contacts,
+    )
 
 
 @router.get("/premises/{code}", response=PremisesDetail)
 def get_premises(request: HttpRequest, code: str) -> PremisesDetail:
     """One premises with its rooms and the five alarm contacts as they resolve now."""
-    premises = selectors.premises_get(user=acting_user(request), code=code)
+    return _detail(selectors.premises_get(user=acting_user(request), code=code))
+
+
+@router.put("/premises/{code}/contacts", response=PremisesDetail)
+def put_contacts(request: HttpRequest, code: str, body: list[ContactIn]) -> PremisesDetail:
+    """Replaces the alarm contacts entered for a premises (grid worker, landlord, dispatcher)."""
+    user = acting_user(request)
+    premises = selectors.premises_get(user=user, code=code)
+    services.alarm_contacts_replace(
+        actor=user,
+        premises=premises,
+        contacts=[services.ContactSpec(c.role, c.person, c.unit, c.order) for c in body],
+    )
+    return _detail(selectors.premises_get(user=user, code=code))
+
+
+def _detail(premises: Premises) -> PremisesDetail:
     plan = selectors.premises_alarm_contacts(premises=premises)
     return PremisesDetail(
         **PremisesOut.from_orm(premises).dict(),

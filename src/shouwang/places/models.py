@@ -41,6 +41,10 @@ class Premises(models.Model):
     )
     # What the public QR code at the door carries (seed 001): a random token, not the code.
     qr_token = models.CharField(_("二维码令牌"), max_length=32, unique=True, null=True, blank=True)
+    # The unit's star rating (seed 004: 1,033 units rated one to five stars), computed by the
+    # inspections app from its record; places only keeps the latest value for lists and pages.
+    stars = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True)
+    stars_at = models.DateTimeField(_("星级评定时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -33,9 +33,17 @@ class PremisesOut(Schema):
     resolve_node_code = related("node.code")
     node_name: str
     resolve_node_name = related("node.name")
+    stars: int | None = None
 
 
 class PremisesDetail(PremisesOut):
     rooms: list[RoomOut]
     contacts: list[ContactOut]
     missing_contacts: list[str]
+
+
+class ContactIn(Schema):
+    role: str
+    person: str = ""
+    unit: str = ""
+    order: int = 1

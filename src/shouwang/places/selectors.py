@@ -3,7 +3,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from shouwang.core.errors import NotFound
 from shouwang.core.models import JurisdictionNode, NodeLevel, Role, Unit, UnitKind, User
@@ -17,8 +17,18 @@ def premises_list(
     kind: str | None = None,
     node_code: str | None = None,
     search: str | None = None,
+    incomplete_contacts: bool = False,
 ) -> QuerySet[Premises]:
-    premises = Premises.objects.filter(scope_q(user, via="node")).select_related("node")
+    premises = Premises.objects.filter(premises_visible_q(user)).select_related("node")
+    if incomplete_contacts:
+        # Fewer than the five roles entered (a fallback may still answer; the detail says).
+        complete = (
+            AlarmContact.objects.values("premises_id")
+            .annotate(roles=Count("role", distinct=True))
+            .filter(roles__gte=len(ContactRole))
+            .values("premises_id")
+        )
+        premises = premises.exclude(pk__in=complete)
     if kind:
         premises = premises.filter(kind=kind)
     if node_code:
@@ -33,11 +43,30 @@ def premises_list(
 def premises_get(*, user: User, code: str) -> Premises:
     rooms = Prefetch("rooms", queryset=Room.objects.order_by("floor", "number"))
     premises = (
-        Premises.objects.filter(scope_q(user, via="node"), code=code)
+        Premises.objects.filter(premises_visible_q(user), code=code)
         .select_related("node")
         .prefetch_related(rooms)
         .first()
     )
+    if premises is None:
+        raise NotFound()
+    return premises
+
+
+def premises_visible_q(user: User) -> Q:
+    """Least privilege on premises: everyone sees the premises of their jurisdiction subtree,
+    and a landlord only those they are entered for as the landlord contact."""
+    visible = scope_q(user, via="node")
+    if user.role == Role.LANDLORD:
+        own = AlarmContact.objects.filter(role=ContactRole.LANDLORD, person=user)
+        visible &= Q(pk__in=own.values("premises_id"))
+    return visible
+
+
+def premises_by_qr_token(*, token: str) -> Premises:
+    """The premises a public QR code names (no user: the page is public and shows no personal
+    data). NotFound for an unknown or withdrawn token."""
+    premises = Premises.objects.filter(qr_token=token).first() if token else None
     if premises is None:
         raise NotFound()
     return premises

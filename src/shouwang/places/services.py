@@ -1,15 +1,16 @@
 """Writes of the places app: premises, rooms and their alarm contacts."""
 
 import secrets
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from shouwang.core.errors import Conflict, InvalidInput, OutOfJurisdiction
+from shouwang.core.errors import Conflict, InvalidInput, OutOfJurisdiction, PermissionDeniedError
 from shouwang.core.geo.locate import locate_grid_id
-from shouwang.core.models import JurisdictionNode, Unit, User
-from shouwang.core.selectors import node_in_scope
+from shouwang.core.models import JurisdictionNode, Role, Unit, User
+from shouwang.core.selectors import node_in_scope, scope_q
 from shouwang.places.models import AlarmContact, ContactRole, Premises, PremisesKind, Room
 
 
@@ -110,3 +111,54 @@ def premises_qr_issue(*, premises: Premises) -> Premises:
         except IntegrityError:
             continue  # a collision of 144 random bits: try another
     raise Conflict()
+
+
+# Who may set a premises' five alarm contacts: the command centre, the grid worker (responder
+# role) and the landlord for their own premises (premises_visible_q limits them to those).
+CONTACT_EDITORS = frozenset({Role.DISPATCHER, Role.RESPONDER, Role.LANDLORD, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class ContactSpec:
+    role: str
+    person: str = ""  # a username
+    unit: str = ""  # a unit code
+    order: int = 1
+
+
+@transaction.atomic
+def alarm_contacts_replace(
+    *, actor: User, premises: Premises, contacts: list[ContactSpec]
+) -> list[AlarmContact]:
+    """Replaces the contacts entered for a premises (the caller has already found it through
+    the actor's scoped selector). People and units must be in the actor's area; unknown roles,
+    people or units: 422 and nothing changed."""
+    if actor.role not in CONTACT_EDITORS:
+        raise PermissionDeniedError()
+    bad_roles = sorted({c.role for c in contacts} - set(ContactRole.values))
+    if bad_roles:
+        raise InvalidInput(_("没有这种联系人角色。"), extra={"field": "role", "roles": bad_roles})
+    usernames = {c.person for c in contacts if c.person}
+    codes = {c.unit for c in contacts if c.unit}
+    people = {
+        u.username: u
+        for u in User.objects.filter(scope_q(actor, via="node"), username__in=usernames)
+    }
+    # Units answer for a wider area than the actor's (the street fire command): any active.
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes, is_active=True)}
+    unknown = sorted((usernames - set(people)) | (codes - set(units)))
+    if unknown:
+        raise InvalidInput(
+            _("联系人不存在或不在您的辖区内。"), extra={"field": "contacts", "unknown": unknown}
+        )
+    premises.alarm_contacts.all().delete()
+    return [
+        alarm_contact_add(
+            premises=premises,
+            role=ContactRole(c.role),
+            person=people.get(c.person),
+            unit=units.get(c.unit),
+            order=c.order,
+        )
+        for c in contacts
+    ]

@@ -225,11 +225,24 @@ def _report_page(request: HttpRequest, form: ReportForm, status: int = 200) -> H
     return render(request, "cases/public/report.html", context, status=status)
 
 
+def _prefill(request: HttpRequest) -> dict[str, object]:
+    """A link may fill in where (a premises' QR page links here with its address and position);
+    values that do not parse are left out, the form then asks as usual."""
+    initial: dict[str, object] = {"address": request.GET.get("address", "")[:300]}
+    try:
+        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+    except (KeyError, ValueError):
+        return initial
+    if -90 <= lat <= 90 and -180 <= lng <= 180:
+        initial |= {"lat": lat, "lng": lng}
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 def report(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return _report_page(request, ReportForm())
+        return _report_page(request, ReportForm(initial=_prefill(request)))
     if _over_limit(request):
         return _too_many(request)
     form = ReportForm(request.POST, request.FILES)
