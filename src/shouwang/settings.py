@@ -126,17 +126,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # HTTP requests in flight at once per process before a quick 503 (core/admission.py; 0 = no
-# limit): twice the connection pool. They run on SHOUWANG_HTTP_THREADS threads (below); the
-# rest wait for one, which costs nothing but memory.
+# limit): twice the connection pool.
 SHOUWANG_HTTP_MAX_IN_FLIGHT = int(
     os.environ.get(
         "SHOUWANG_HTTP_MAX_IN_FLIGHT", str(2 * int(os.environ.get("SHOUWANG_DB_POOL_MAX", "20")))
     )
 )
-
-# Threads serving HTTP requests per process (core/http_handler.py): enough to overlap database
-# waits, few enough not to fight over the interpreter (docs/performance.md).
-SHOUWANG_HTTP_THREADS = int(os.environ.get("SHOUWANG_HTTP_THREADS", "4"))
 
 # Proxies whose X-Forwarded-For names the client (nginx on the same machine by default).
 # `shouwang serve` hands this list to uvicorn, which puts the client it names in REMOTE_ADDR;
@@ -161,7 +156,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "shouwang.notify.channel_layer.GroupsRedisChannelLayer",
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": os.environ.get("SHOUWANG_CHANNEL_PREFIX", "shouwang"),

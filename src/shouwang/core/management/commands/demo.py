@@ -21,6 +21,4 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(f"\n守望 Shouwang: http://127.0.0.1:{options['port']}/  (Ctrl-C to stop)")
-        # One process, as embedded mode is (in-memory channel layer and cache), whatever
-        # SHOUWANG_PROCESSES says.
-        call_command("serve", host="127.0.0.1", port=options["port"], processes=1)
+        call_command("serve", host="127.0.0.1", port=options["port"])
