@@ -1,10 +1,11 @@
 """The production layout on one machine, for tests and bench/dispatch.py: N `shouwang serve`
-processes, each on its own port, behind Debian's nginx (the same upstream and WebSocket upgrade
-as deploy/nginx/shouwang.conf), all started here and stopped again. nginx runs in the
+processes, each on its own port, behind Debian's nginx with the site as shipped
+(deploy/nginx/shouwang.conf), all started here and stopped again. nginx runs in the
 foreground from a temporary prefix, with its pid file and logs there."""
 
 import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,6 +22,8 @@ NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/bin/nginx")
 START_SECONDS = 60.0
 STOP_SECONDS = 40.0
 
+# The site as shipped (deploy/nginx/shouwang.conf), inside a minimal nginx.conf of our own.
+SITE = Path(__file__).resolve().parents[3] / "deploy/nginx/shouwang.conf"
 CONFIG = """\
 daemon off;
 worker_processes 1;
@@ -35,31 +38,10 @@ http {{
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
-    map $http_upgrade $connection_upgrade {{
-        default upgrade;
-        '' '';
-    }}
-    upstream shouwang {{
-{servers}
-        keepalive 32;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        client_max_body_size 20m;
-        location / {{
-            proxy_pass http://shouwang;
-            proxy_http_version 1.1;
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_read_timeout 3600s;
-            proxy_buffering off;
-        }}
-    }}
+    include {prefix}/site.conf;
 }}
 """
+UPSTREAM_SERVERS = re.compile(r"^\s*server 127\.0\.0\.1:\d+;\n", re.MULTILINE)
 
 
 def nginx_path() -> str | None:
@@ -73,11 +55,24 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def site_config(*, port: int, upstream_ports: Sequence[int]) -> str:
+    """deploy/nginx/shouwang.conf with its upstream servers and its listen address replaced."""
+    site = SITE.read_text()
+    servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstream_ports)
+    first = UPSTREAM_SERVERS.search(site)
+    assert first is not None, f"no upstream server lines in {SITE}"
+    site = UPSTREAM_SERVERS.sub("", site)
+    site = site[: first.start()] + servers + site[first.start() :]
+    assert "    listen 80;\n" in site, f"no 'listen 80;' in {SITE}"
+    return site.replace("    listen 80;\n", f"    listen 127.0.0.1:{port};\n")
+
+
 def nginx_config(*, prefix: Path, port: int, upstream_ports: Sequence[int]) -> str:
-    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in upstream_ports)
+    """Writes the site into `prefix` and answers the nginx.conf that includes it."""
+    (prefix / "site.conf").write_text(site_config(port=port, upstream_ports=upstream_ports))
     # nginx started by root drops its workers to `nobody`, who cannot write the prefix.
     user = "user root;" if os.geteuid() == 0 else ""
-    return CONFIG.format(prefix=prefix, port=port, servers=servers, user=user)
+    return CONFIG.format(prefix=prefix, user=user)
 
 
 def healthy(port: int) -> bool:
