@@ -272,6 +272,28 @@ SHOUWANG_OUTBOX_DELIVER_ON_COMMIT = os.environ.get("SHOUWANG_OUTBOX_DELIVER_ON_C
 NOTIFY_HTTP_TIMEOUT_SECONDS = float(os.environ.get("SHOUWANG_NOTIFY_HTTP_TIMEOUT_SECONDS", "5"))
 NOTIFY_ROBOT_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_NOTIFY_ROBOT_POSTS_PER_MINUTE", "20"))
 
+# --- Devices (devices/README.md): MQTT, the heartbeat buffer, push timestamp windows, alarm
+# acknowledgement, links and CAP.
+SHOUWANG_MQTT_URL = os.environ.get("SHOUWANG_MQTT_URL", "")
+SHOUWANG_MQTT_CLIENT_ID = os.environ.get("SHOUWANG_MQTT_CLIENT_ID", "")
+SHOUWANG_MQTT_SESSION_EXPIRY = int(os.environ.get("SHOUWANG_MQTT_SESSION_EXPIRY", "3600"))
+SHOUWANG_MQTT_SHARE_GROUP = os.environ.get("SHOUWANG_MQTT_SHARE_GROUP", "") or "shouwang"
+SHOUWANG_MQTT_ALARM_WORKERS = int(os.environ.get("SHOUWANG_MQTT_ALARM_WORKERS", "2"))
+SHOUWANG_DEVICES_HEARTBEAT_BUFFER = int(
+    os.environ.get("SHOUWANG_DEVICES_HEARTBEAT_BUFFER", "200000")
+)
+SHOUWANG_DEVICES_FLUSH_THREAD = env_bool("SHOUWANG_DEVICES_FLUSH_THREAD", True)
+# Our own devices sign at send time: five minutes covers clock drift and a retry or two.
+# Platforms re-send for a while (OneNET up to 16 times) with the first timestamp: an hour.
+SHOUWANG_DEVICES_REPLAY_WINDOW_S = int(os.environ.get("SHOUWANG_DEVICES_REPLAY_WINDOW_S", "300"))
+SHOUWANG_DEVICES_PLATFORM_WINDOW_S = int(
+    os.environ.get("SHOUWANG_DEVICES_PLATFORM_WINDOW_S", "3600")
+)
+SHOUWANG_ALARM_ACK_SECONDS = int(os.environ.get("SHOUWANG_ALARM_ACK_SECONDS", "60"))
+SHOUWANG_ALARM_REMINDERS = int(os.environ.get("SHOUWANG_ALARM_REMINDERS", "2"))
+SHOUWANG_PUBLIC_URL = os.environ.get("SHOUWANG_PUBLIC_URL", "")
+SHOUWANG_CAP_SENDER = os.environ.get("SHOUWANG_CAP_SENDER", "") or "shouwang@localhost"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

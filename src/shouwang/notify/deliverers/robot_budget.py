@@ -21,7 +21,7 @@ class Slot:
 
 
 def slot_seconds() -> float:
-    limit = int(getattr(settings, "NOTIFY_ROBOT_POSTS_PER_MINUTE", DEFAULT_POSTS_PER_MINUTE))
+    limit = int(settings.NOTIFY_ROBOT_POSTS_PER_MINUTE)
     return 60.0 / max(limit - 1, 1)
 
 

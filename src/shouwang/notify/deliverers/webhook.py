@@ -42,7 +42,7 @@ def webhook_body(message: OutboxMessage) -> bytes:
 
 
 def http_timeout() -> httpx.Timeout:
-    seconds = float(getattr(settings, "NOTIFY_HTTP_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    seconds = float(settings.NOTIFY_HTTP_TIMEOUT_SECONDS)
     return httpx.Timeout(seconds, connect=min(seconds, 2.0))
 
 
