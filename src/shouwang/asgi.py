@@ -22,7 +22,10 @@ application = ProtocolTypeRouter(
         # Records the serving event loop: with the in-memory channel layer (embedded mode),
         # worker threads must send on it or waiting sockets are never woken.
         "websocket": ServingLoopMiddleware(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            AllowedHostsOriginValidator(
+                # Django's URLPattern, as Channels documents; types-channels wants its own type.
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
+            )
         ),
     }
 )

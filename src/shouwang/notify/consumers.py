@@ -50,7 +50,7 @@ async def _acknowledge(user: User, message_id: int) -> None:
     await database_sync_to_async(notification_acknowledge)(actor=user, message_id=message_id)
 
 
-class NotifyConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channels is untyped
+class NotifyConsumer(AsyncJsonWebsocketConsumer):
     user: User | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

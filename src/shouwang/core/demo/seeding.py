@@ -83,7 +83,7 @@ def _node(area: Area, level: NodeLevel, parent: JurisdictionNode) -> Jurisdictio
     return node
 
 
-def _create_nodes(geo: CityGeography, bar: tqdm) -> dict[str, JurisdictionNode]:
+def _create_nodes(geo: CityGeography, bar: "tqdm[Any]") -> dict[str, JurisdictionNode]:
     city = JurisdictionNode(
         code=geo.city_code,
         name=geo.city_name,
@@ -242,7 +242,7 @@ def _create_people(
     nodes: dict[str, JurisdictionNode],
     units: dict[str, Unit],
     seed: int,
-    bar: tqdm,
+    bar: "tqdm[Any]",
 ) -> int:
     factory, created = PeopleFactory(seed), 0
     placements = list(_placements(geo, nodes, units))

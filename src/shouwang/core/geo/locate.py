@@ -40,6 +40,7 @@ def _build(version: int) -> GridIndex:
     rows = JurisdictionNode.objects.filter(level=NodeLevel.GRID, boundary__isnull=False)
     ids, geoms = [], []
     for node_id, boundary in rows.values_list("id", "boundary"):
+        assert boundary is not None  # filtered above
         geom = shape(boundary)
         shapely.prepare(geom)
         ids.append(node_id)
