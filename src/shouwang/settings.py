@@ -133,6 +133,16 @@ SHOUWANG_HTTP_MAX_IN_FLIGHT = int(
     )
 )
 
+# `shouwang serve` and `shouwang demo`: where to listen (HOST, PORT, as `make demo` sets them),
+# and uvicorn's limit on open connections, WebSockets included (0 = none).
+SHOUWANG_SERVE_HOST = os.environ.get("HOST", "127.0.0.1")
+SHOUWANG_SERVE_PORT = int(os.environ.get("PORT", "8000"))
+SHOUWANG_LIMIT_CONCURRENCY = int(os.environ.get("SHOUWANG_LIMIT_CONCURRENCY", "0"))
+# The demo people's password (`shouwang init-env` writes one into .env).
+SHOUWANG_DEMO_PASSWORD = os.environ.get("SHOUWANG_DEMO_PASSWORD", "")
+# The server `shouwang simulate devices --via http` drives.
+SHOUWANG_URL = os.environ.get("SHOUWANG_URL", "http://127.0.0.1:8000")
+
 # Proxies whose X-Forwarded-For names the client (nginx on the same machine by default).
 # `shouwang serve` hands this list to uvicorn, which puts the client it names in REMOTE_ADDR;
 # the header from anyone else is ignored (core/services/audit.py client_ip).

@@ -21,7 +21,6 @@ from django.db import DatabaseError, close_old_connections
 from shouwang.devices.models import MaintenanceKind
 
 logger = logging.getLogger(__name__)
-DEFAULT_CAPACITY = 200_000
 FLUSH_SECONDS = 0.5
 FLUSH_BATCH = 20_000
 

@@ -9,13 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from shouwang.devices.push.errors import Malformed, Replayed
 
-# Our own devices sign at send time: five minutes covers clock drift and a retry or two.
-GENERIC_WINDOW_SECONDS = 300
-# Platforms re-send for a while before giving up (OneNET up to 16 times): a re-sent message
-# keeps its first timestamp, so their window must be wider or a late re-send of a real alarm
-# would be refused as a replay. Re-sends inside it are de-duplicated, not refused.
-PLATFORM_WINDOW_SECONDS = 3600
-
 
 def window_seconds(name: str) -> int:
     """SHOUWANG_DEVICES_REPLAY_WINDOW_S or SHOUWANG_DEVICES_PLATFORM_WINDOW_S (settings.py)."""

@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.cache import cache
 
-DEFAULT_POSTS_PER_MINUTE = 20
-
 
 @dataclass(frozen=True)
 class Slot:

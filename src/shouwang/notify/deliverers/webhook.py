@@ -18,8 +18,6 @@ from django.conf import settings
 from shouwang.notify.deliverers.base import DeliveryRuntime, Outcome, error_text
 from shouwang.notify.models import OutboxMessage, WebhookEndpoint
 
-DEFAULT_TIMEOUT_SECONDS = 5.0
-
 
 def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
     signed = f"{timestamp}.".encode() + body

@@ -1,8 +1,8 @@
 """shouwang demo: migrate, build the small demo city (once), print the logins, serve."""
 
-import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=["small", "city"], default="small")
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--port", type=int, default=settings.SHOUWANG_SERVE_PORT)
         parser.add_argument("--no-serve", action="store_true", help="set up only")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -3,7 +3,6 @@ background workers registered by the apps (unless --no-workers). Several such pr
 its own port behind nginx and supervised by systemd, are the production layout (docs/deploy.md)."""
 
 import contextlib
-import os
 import sys
 from typing import Any
 
@@ -19,14 +18,14 @@ class Command(BaseCommand):
     help = "Serve Shouwang (HTTP + WebSocket) with the embedded background workers."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=settings.SHOUWANG_SERVE_HOST)
+        parser.add_argument("--port", type=int, default=settings.SHOUWANG_SERVE_PORT)
         parser.add_argument("--no-workers", action="store_true", help="web only")
         parser.add_argument("--log-level", default="info")
         parser.add_argument(
             "--limit-concurrency",
             type=int,
-            default=int(os.environ.get("SHOUWANG_LIMIT_CONCURRENCY", "0")),
+            default=settings.SHOUWANG_LIMIT_CONCURRENCY,
             help="uvicorn's limit on connections, WebSockets included (0 = none); HTTP "
             "requests are limited by SHOUWANG_HTTP_MAX_IN_FLIGHT",
         )
