@@ -8,13 +8,13 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shouwang
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: demo test install browser lint typecheck test-sqlite test-postgresql messages lock serve \
+.PHONY: demo test install browser services-tools lint typecheck test-sqlite test-postgresql messages lock serve \
 	screens clean
 
 demo: install
 	PORT=$(PORT) $(BIN)/shouwang demo --port $(PORT)
 
-test: install browser lint typecheck test-sqlite test-postgresql
+test: install browser services-tools lint typecheck test-sqlite test-postgresql
 
 install: $(VENV)/.installed node_modules/.installed .env messages
 
@@ -48,6 +48,16 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 				chromium fonts-noto-cjk >/dev/null; \
 		else echo "Chromium or CJK fonts missing and cannot install: browser tests will skip"; fi; \
+	fi
+
+# The production-layout test (cases/tests/test_nginx_processes.py) runs Debian's nginx in front of
+# two server processes. Installed when missing and we may (root, apt).
+services-tools:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				nginx-light >/dev/null; \
+		else echo "nginx missing and cannot install: the nginx test will skip"; fi; \
 	fi
 
 # Refreshes the screenshots in docs/screens from the browser tests.

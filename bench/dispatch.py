@@ -9,8 +9,9 @@ stdout; progress goes to stderr.
     REDIS_URL=redis://127.0.0.1:6379/11 .venv/bin/python bench/dispatch.py
 
 It starts `shouwang serve` itself on a free 127.0.0.1 port, as a child process with the embedded
-workers (with `--processes N`, N server processes sharing the port, as `shouwang serve
---processes N` runs them; their CPU and RSS are added up), against a throwaway database it
+workers (with `--processes N`, the production layout: N server processes on ports of their own
+behind nginx with deploy/nginx/shouwang.conf; their CPU and RSS, nginx's included, are added
+up), against a throwaway database it
 migrates and fills with a minimal city
 (bench/dispatch_city.py: one town, its police station, a dispatcher and K responders):
 
@@ -211,6 +212,11 @@ class Backend:
 
 
 class Server:
+    """One `shouwang serve` on `port`; or, with processes N > 1, the production layout
+    (docs/deploy.md): N `shouwang serve` on ports of their own (the embedded workers in the
+    first only) behind Debian's nginx on `port`, with the shipped site config. `process` is the
+    one the clients talk to (the server, or nginx)."""
+
     started: "list[Server]" = []  # stopped again in main(), however the run ends
 
     def __init__(self, backend: Backend, port: int, processes: int) -> None:
@@ -218,25 +224,47 @@ class Server:
         self.ws_base = f"ws://127.0.0.1:{port}"
         self.log_path = backend.data_dir / "server.log"
         self.log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                str(BIN / "shouwang"),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--processes",
-                str(processes),
-            ],
-            cwd=ROOT,
-            env=backend.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # a Ctrl-C of the bench reaches us, and we stop it cleanly
-        )
+        ports = [port] if processes == 1 else [free_port() for _ in range(processes)]
+        self.processes = [
+            subprocess.Popen(
+                [
+                    str(BIN / "shouwang"),
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(server_port),
+                    "--log-level",
+                    "warning",
+                    *([] if index == 0 else ["--no-workers"]),
+                ],
+                cwd=ROOT,
+                env=backend.env,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # a Ctrl-C of the bench reaches us: we stop it cleanly
+            )
+            for index, server_port in enumerate(ports)
+        ]
+        self.process = self.processes[0]
+        if processes > 1:
+            from shouwang.testing.nginx import nginx_config, nginx_path
+
+            nginx = nginx_path()
+            if nginx is None:
+                raise SystemExit("--processes above 1 needs nginx (make services-tools)")
+            prefix = backend.data_dir / "nginx"
+            for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+                (prefix / name).mkdir(parents=True, exist_ok=True)
+            conf = prefix / "nginx.conf"
+            conf.write_text(nginx_config(prefix=prefix, port=port, upstream_ports=ports))
+            self.process = subprocess.Popen(
+                [nginx, "-p", str(prefix), "-c", str(conf)],
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self.processes.append(self.process)
         Server.started.append(self)
 
     def log_tail(self, lines: int = 40) -> str:
@@ -246,14 +274,14 @@ class Server:
         return ""
 
     def pids(self) -> list[int]:
-        """The server process and, with --processes, the server processes it supervises."""
+        """The server processes (and nginx, with --processes above 1) and their children."""
         children: dict[int, list[int]] = {}
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 with contextlib.suppress(OSError, IndexError, ValueError):
                     ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
                     children.setdefault(ppid, []).append(int(entry.name))
-        found, todo = [], [self.process.pid]
+        found, todo = [], [p.pid for p in self.processes]
         while todo:
             pid = todo.pop()
             found.append(pid)
@@ -293,28 +321,32 @@ class Server:
         return total if seen else float("nan")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            for sig, wait in ((signal.SIGINT, 15), (signal.SIGTERM, 5)):
-                self.process.send_signal(sig)
-                try:
-                    self.process.wait(timeout=wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-            else:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        for process in reversed(self.processes):  # nginx first
+            if process.poll() is None:
+                for sig, wait in ((signal.SIGINT, 15), (signal.SIGTERM, 5)):
+                    process.send_signal(sig)
+                    try:
+                        process.wait(timeout=wait)
+                        break
+                    except subprocess.TimeoutExpired:
+                        continue
+                else:
+                    process.kill()
+                    process.wait(timeout=5)
         if not self.log.closed:
             self.log.close()
+
+    def exited(self) -> subprocess.Popen[bytes] | None:
+        return next((p for p in self.processes if p.poll() is not None), None)
 
 
 async def wait_healthy(server: Server, client: httpx.AsyncClient) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     last = "no answer"
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
+        if (gone := server.exited()) is not None:
             sys.stderr.write(server.log_tail() + "\n")
-            raise SystemExit(f"the server exited with {server.process.returncode}")
+            raise SystemExit(f"the server exited with {gone.returncode}")
         try:
             response = await client.get("/healthz", timeout=5)
             if response.status_code == 200:
@@ -750,7 +782,7 @@ async def measure(args: argparse.Namespace, backend: Backend, city: dict[str, An
             if driver.errors:
                 say(f"first errors: {driver.errors[:3]}")
             rss, peak = server.rss_mb()
-            if server.process.poll() is not None:
+            if server.exited() is not None:
                 sys.stderr.write(server.log_tail() + "\n")
                 raise SystemExit("the server died during the run")
             return {
@@ -789,8 +821,9 @@ def main() -> None:
         "--processes",
         type=int,
         default=1,
-        help="server processes sharing the port (`shouwang serve --processes`; needs "
-        "PostgreSQL + Redis above 1); CPU and RSS are summed over them",
+        help="server processes; above 1, each on its own port behind nginx (the production "
+        "layout, docs/deploy.md; needs PostgreSQL + Redis); CPU and RSS are summed over them "
+        "and nginx",
     )
     parser.add_argument("--seed", type=int, default=3, help="random seed of places, categories")
     parser.add_argument("--keep", action="store_true", help="keep the database and data dir")

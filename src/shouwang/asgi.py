@@ -1,15 +1,11 @@
-"""One ASGI application for HTTP and WebSocket (Channels)."""
+"""One ASGI application for HTTP (Django's own ASGI handler) and WebSocket (Channels)."""
 
 import os
 
-import django
+from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouwang.settings")
-django.setup(set_prefix=False)
-
-from shouwang.core.http_handler import OneHopHttpHandler  # noqa: E402  (needs Django set up)
-
-django_http_app = OneHopHttpHandler()
+django_http_app = get_asgi_application()  # sets Django up: the imports below need it
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -26,7 +22,10 @@ application = ProtocolTypeRouter(
         # Records the serving event loop: with the in-memory channel layer (embedded mode),
         # worker threads must send on it or waiting sockets are never woken.
         "websocket": ServingLoopMiddleware(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            AllowedHostsOriginValidator(
+                # Django's URLPattern, as Channels documents; types-channels wants its own type.
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
+            )
         ),
     }
 )

@@ -128,17 +128,22 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # HTTP requests in flight at once per process before a quick 503 (core/admission.py; 0 = no
-# limit): twice the connection pool. They run on SHOUWANG_HTTP_THREADS threads (below); the
-# rest wait for one, which costs nothing but memory.
+# limit): twice the connection pool.
 SHOUWANG_HTTP_MAX_IN_FLIGHT = int(
     os.environ.get(
         "SHOUWANG_HTTP_MAX_IN_FLIGHT", str(2 * int(os.environ.get("SHOUWANG_DB_POOL_MAX", "20")))
     )
 )
 
-# Threads serving HTTP requests per process (core/http_handler.py): enough to overlap database
-# waits, few enough not to fight over the interpreter (docs/performance.md).
-SHOUWANG_HTTP_THREADS = int(os.environ.get("SHOUWANG_HTTP_THREADS", "4"))
+# `shouwang serve` and `shouwang demo`: where to listen (HOST, PORT, as `make demo` sets them),
+# and uvicorn's limit on open connections, WebSockets included (0 = none).
+SHOUWANG_SERVE_HOST = os.environ.get("HOST", "127.0.0.1")
+SHOUWANG_SERVE_PORT = int(os.environ.get("PORT", "8000"))
+SHOUWANG_LIMIT_CONCURRENCY = int(os.environ.get("SHOUWANG_LIMIT_CONCURRENCY", "0"))
+# The demo people's password (`shouwang init-env` writes one into .env).
+SHOUWANG_DEMO_PASSWORD = os.environ.get("SHOUWANG_DEMO_PASSWORD", "")
+# The server `shouwang simulate devices --via http` drives.
+SHOUWANG_URL = os.environ.get("SHOUWANG_URL", "http://127.0.0.1:8000")
 
 # Proxies whose X-Forwarded-For names the client (nginx on the same machine by default).
 # `shouwang serve` hands this list to uvicorn, which puts the client it names in REMOTE_ADDR;
@@ -163,7 +168,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "shouwang.notify.channel_layer.GroupsRedisChannelLayer",
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": os.environ.get("SHOUWANG_CHANNEL_PREFIX", "shouwang"),
@@ -278,6 +283,28 @@ SHOUWANG_SMS_BACKEND = os.environ.get("SHOUWANG_SMS_BACKEND", "")
 SHOUWANG_OUTBOX_DELIVER_ON_COMMIT = os.environ.get("SHOUWANG_OUTBOX_DELIVER_ON_COMMIT", "1") == "1"
 NOTIFY_HTTP_TIMEOUT_SECONDS = float(os.environ.get("SHOUWANG_NOTIFY_HTTP_TIMEOUT_SECONDS", "5"))
 NOTIFY_ROBOT_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_NOTIFY_ROBOT_POSTS_PER_MINUTE", "20"))
+
+# --- Devices (devices/README.md): MQTT, the heartbeat buffer, push timestamp windows, alarm
+# acknowledgement, links and CAP.
+SHOUWANG_MQTT_URL = os.environ.get("SHOUWANG_MQTT_URL", "")
+SHOUWANG_MQTT_CLIENT_ID = os.environ.get("SHOUWANG_MQTT_CLIENT_ID", "")
+SHOUWANG_MQTT_SESSION_EXPIRY = int(os.environ.get("SHOUWANG_MQTT_SESSION_EXPIRY", "3600"))
+SHOUWANG_MQTT_SHARE_GROUP = os.environ.get("SHOUWANG_MQTT_SHARE_GROUP", "") or "shouwang"
+SHOUWANG_MQTT_ALARM_WORKERS = int(os.environ.get("SHOUWANG_MQTT_ALARM_WORKERS", "2"))
+SHOUWANG_DEVICES_HEARTBEAT_BUFFER = int(
+    os.environ.get("SHOUWANG_DEVICES_HEARTBEAT_BUFFER", "200000")
+)
+SHOUWANG_DEVICES_FLUSH_THREAD = env_bool("SHOUWANG_DEVICES_FLUSH_THREAD", True)
+# Our own devices sign at send time: five minutes covers clock drift and a retry or two.
+# Platforms re-send for a while (OneNET up to 16 times) with the first timestamp: an hour.
+SHOUWANG_DEVICES_REPLAY_WINDOW_S = int(os.environ.get("SHOUWANG_DEVICES_REPLAY_WINDOW_S", "300"))
+SHOUWANG_DEVICES_PLATFORM_WINDOW_S = int(
+    os.environ.get("SHOUWANG_DEVICES_PLATFORM_WINDOW_S", "3600")
+)
+SHOUWANG_ALARM_ACK_SECONDS = int(os.environ.get("SHOUWANG_ALARM_ACK_SECONDS", "60"))
+SHOUWANG_ALARM_REMINDERS = int(os.environ.get("SHOUWANG_ALARM_REMINDERS", "2"))
+SHOUWANG_PUBLIC_URL = os.environ.get("SHOUWANG_PUBLIC_URL", "")
+SHOUWANG_CAP_SENDER = os.environ.get("SHOUWANG_CAP_SENDER", "") or "shouwang@localhost"
 
 LOGGING = {
     "version": 1,

@@ -46,6 +46,7 @@ delivered from the outbox after commit) only wakes the socket, which then sends 
 last event it sent. A reconnecting client that passes its last id therefore misses nothing, and
 a client never sees an event twice on one connection."""
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -76,11 +77,11 @@ CLOSE_NOT_FOUND = 4404
 CATCH_UP_PAGE = 200
 
 
-def _query(scope: dict[str, Any]) -> dict[str, list[str]]:
+def _query(scope: Mapping[str, Any]) -> dict[str, list[str]]:
     return parse_qs(scope.get("query_string", b"").decode())
 
 
-def _language(scope: dict[str, Any]) -> str:
+def _language(scope: Mapping[str, Any]) -> str:
     wanted = _query(scope).get("lang", [""])[0] or scope.get("cookies", {}).get(
         settings.LANGUAGE_COOKIE_NAME, ""
     )
@@ -136,7 +137,7 @@ def _report_position(
         return status_json(status)
 
 
-class CaseRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channels is untyped
+class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
     user: User | None = None
     case_id: int = 0
     last_id: int = 0

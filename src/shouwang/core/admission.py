@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation.trans_real import parse_accept_lang_header
 
 from shouwang.core.errors import Overloaded
 from shouwang.core.locale import MACHINE_PREFIXES
@@ -56,7 +55,7 @@ def _language(scope: Scope) -> str:
     if chosen is not None:
         wanted = [chosen.value]
     elif scope.get("path", "").startswith(MACHINE_PREFIXES):
-        wanted = [code for code, _ in parse_accept_lang_header(headers.get(b"accept-language", ""))]
+        wanted = _accepted_languages(headers.get(b"accept-language", ""))
     else:
         wanted = []
     for code in wanted:
@@ -65,6 +64,22 @@ def _language(scope: Scope) -> str:
         except LookupError:
             continue
     return settings.LANGUAGE_CODE
+
+
+def _accepted_languages(header: str) -> list[str]:
+    """The languages an Accept-Language header names, most wanted first ("*" left out)."""
+    weighted: list[tuple[float, str]] = []
+    for part in header.split(","):
+        code, _, parameters = part.strip().partition(";")
+        weight = 1.0
+        if parameters.strip().startswith("q="):
+            try:
+                weight = float(parameters.strip()[2:])
+            except ValueError:
+                continue
+        if code and code != "*" and weight > 0:
+            weighted.append((weight, code))
+    return [code for _, code in sorted(weighted, key=lambda pair: -pair[0])]
 
 
 async def _refuse(scope: Scope, send: Send) -> None:

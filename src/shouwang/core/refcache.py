@@ -22,10 +22,11 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
+
+from shouwang.core.versions import version_bump, version_get
 
 T = TypeVar("T")
 REFERENCE = "reference"
@@ -40,13 +41,13 @@ class _Space:
         self.version_key = VERSION_KEY if name == REFERENCE else f"{VERSION_KEY}:{name}"
         self.lock = threading.Lock()
         self.entries: dict[Hashable, tuple[float, Any]] = {}
-        self.seen_version: object = None
+        self.seen_version: int | None = None
         self.checked_at = 0.0
 
     def follow_shared_version(self, now: float) -> None:
         if now - self.checked_at < CHECK_SECONDS:
             return
-        version = cache.get(self.version_key)
+        version = version_get(self.version_key)
         with self.lock:
             self.checked_at = now
             if version != self.seen_version:
@@ -60,10 +61,7 @@ class _Space:
 
     def forget_everywhere(self) -> None:
         self.forget_local()
-        try:
-            cache.incr(self.version_key)
-        except ValueError:  # not set yet, or evicted
-            cache.set(self.version_key, time.time_ns(), timeout=None)
+        version_bump(self.version_key)
 
 
 _spaces: dict[str, _Space] = {}

@@ -10,7 +10,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from shouwang.core.api import acting_user
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
-from shouwang.core.models import Role
+from shouwang.core.roles import COMMAND_ROLES
 from shouwang.devices import selectors
 from shouwang.devices.cap.api import cap_router
 from shouwang.devices.ingest import stats
@@ -31,7 +31,6 @@ from shouwang.devices.schemas import (
 from shouwang.devices.services import commands, imports, registry, responses
 
 router = Router(tags=["devices"])
-OPERATORS = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER})
 
 
 @router.get("/devices/alarms", response=list[AlarmOut])
@@ -108,7 +107,7 @@ def ingest_stats(request: HttpRequest) -> dict[str, Any]:
     """This process's ingestion counters (received, refused by reason, heartbeat buffer) and,
     under `cluster`, those of every live process summed (shared through Redis)."""
     user = acting_user(request)
-    if not (user.is_superuser or user.role in OPERATORS):
+    if not (user.is_superuser or user.role in COMMAND_ROLES):
         raise PermissionDeniedError()
     return {**stats.snapshot(), "cluster": stats.cluster_snapshot()}
 
@@ -152,7 +151,7 @@ def send_command(request: HttpRequest, serial: str, payload: CommandIn) -> Statu
 def rotate_secret(request: HttpRequest, serial: str) -> SecretOut:
     """A new secret for the generic push, shown once; the old one stops working."""
     user = acting_user(request)
-    if not (user.is_superuser or user.role in OPERATORS):
+    if not (user.is_superuser or user.role in COMMAND_ROLES):
         raise PermissionDeniedError()
     device = selectors.device_get(user=user, serial=serial)
     return SecretOut(serial=serial, secret=registry.device_secret_rotate(device=device))

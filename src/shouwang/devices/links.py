@@ -2,9 +2,8 @@
 reader is not signed in to Shouwang: the link itself proves which contact of which alarm it is
 for. Signed with the site's secret key (django.core.signing), valid for a day."""
 
+from django.conf import settings
 from django.core import signing
-
-from shouwang.devices.config import setting_str
 
 SALT = "shouwang.devices.ack-link"
 MAX_AGE_SECONDS = 24 * 3600
@@ -26,5 +25,5 @@ def ack_link_notice_id(token: str) -> int | None:
 
 def ack_link_url(*, notice_id: int) -> str:
     """Absolute when SHOUWANG_PUBLIC_URL is set (it must be, for links leaving the site)."""
-    base = setting_str("SHOUWANG_PUBLIC_URL").rstrip("/")
+    base = str(settings.SHOUWANG_PUBLIC_URL).rstrip("/")
     return f"{base}/devices/ack/{ack_link_token(notice_id=notice_id)}/"

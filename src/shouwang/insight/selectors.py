@@ -10,12 +10,13 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from shouwang.cases.models import Case
-from shouwang.cases.selectors.kpi import KPI_ROLES, kpi_loop
+from shouwang.cases.selectors.kpi import kpi_loop
 from shouwang.cases.services.access import is_admin
 from shouwang.cases.services.sla import SHANGHAI
 from shouwang.cases.states import CaseState
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, NodeLevel, User
+from shouwang.core.roles import COMMAND_ROLES
 from shouwang.core.selectors import node_get, node_lineage, node_roots, scope_path, scope_q
 
 # How a node's children are named, and whether the page drills into them (city → town →
@@ -31,7 +32,7 @@ STATE_ORDER = {state.value: i for i, state in enumerate(CaseState)}
 
 def kpi_access_check(user: User) -> None:
     """Leaders, dispatchers and admins see the figures (the same rule as kpi_loop's)."""
-    if not (is_admin(user) or (user.is_active and user.role in KPI_ROLES)):
+    if not (is_admin(user) or (user.is_active and user.role in COMMAND_ROLES)):
         raise PermissionDeniedError()
 
 

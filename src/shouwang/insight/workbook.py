@@ -66,7 +66,7 @@ def _sheet(
     rate_columns: frozenset[int] = frozenset(),
     date_columns: frozenset[int] = frozenset(),
 ) -> Worksheet:
-    sheet = book.create_sheet(name[:31])
+    sheet: Worksheet = book.create_sheet(name[:31])
     sheet.append([title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(headers), 1))
     sheet["A1"].font = Font(bold=True, size=13)

@@ -6,6 +6,7 @@ can tell "sign in again" from a network failure. A client reconnecting with `?af
 message id it saw>` first gets what was sent to the person and their unit since (at most a day
 and 200 messages back); it may see a message twice, with the same id."""
 
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -23,6 +24,9 @@ from shouwang.notify.services import notification_acknowledge
 from shouwang.notify.serving_loop import serving_loop_remember
 
 CLOSE_UNAUTHENTICATED = 4401
+# Ids of the messages a socket sent last: a message for several of the socket's groups (its
+# person and its unit, say) arrives once per group, and goes out once.
+RECENT_IDS = 64
 
 
 async def _token_user(token: str) -> User | None:
@@ -46,8 +50,12 @@ async def _acknowledge(user: User, message_id: int) -> None:
     await database_sync_to_async(notification_acknowledge)(actor=user, message_id=message_id)
 
 
-class NotifyConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Channels is untyped
+class NotifyConsumer(AsyncJsonWebsocketConsumer):
     user: User | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recent_ids: deque[int] = deque(maxlen=RECENT_IDS)
 
     async def connect(self) -> None:
         serving_loop_remember()
@@ -78,6 +86,9 @@ class NotifyConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # Chann
         return await _token_user(token) if token else None
 
     async def notify_message(self, event: dict[str, Any]) -> None:
+        if event["id"] in self.recent_ids:
+            return
+        self.recent_ids.append(event["id"])
         await self.send_json(
             {
                 "type": "notify.message",

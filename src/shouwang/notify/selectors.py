@@ -7,15 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import PermissionDeniedError
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
+from shouwang.core.roles import COMMAND_ROLES
 from shouwang.core.selectors import scope_path, scope_q
 from shouwang.notify.groups import person_group, screen_group, unit_group
 from shouwang.notify.models import Channel, OutboxMessage, OutboxState
 
 # Who watches deliveries and may re-send: the people who run a jurisdiction's command room.
-OPERATOR_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 # Who gets a jurisdiction's screen pushes (dispatcher consoles and big screens).
-SCREEN_ROLES = OPERATOR_ROLES
 
 
 def sees_unscoped_messages(user: User) -> bool:
@@ -31,7 +30,7 @@ def messages_scope_q(user: User) -> Q:
 
 
 def notify_operator_check(user: User) -> None:
-    if not user.is_active or not (user.is_superuser or user.role in OPERATOR_ROLES):
+    if not user.is_active or not (user.is_superuser or user.role in COMMAND_ROLES):
         raise PermissionDeniedError(_("只有指挥中心值班员、领导和管理员可以查看和重发通知。"))
 
 
@@ -64,7 +63,7 @@ def socket_groups_for(*, user: User) -> list[str]:
     groups = [person_group(person.pk)]
     if person.unit is not None and person.unit.is_active:
         groups.append(unit_group(person.unit.code))
-    if person.node is not None and (person.role in SCREEN_ROLES or person.is_superuser):
+    if person.node is not None and (person.role in COMMAND_ROLES or person.is_superuser):
         groups.append(screen_group(person.node.code))
     return groups
 

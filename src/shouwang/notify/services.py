@@ -2,12 +2,13 @@
 inside the transaction that changes state, and the message is delivered after commit."""
 
 import hashlib
+import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -113,19 +114,26 @@ def outbox_enqueue_many(messages: Iterable[OutboxMessage]) -> None:
 
 
 def _wake_after_commit() -> None:
-    """Registers one wake-up of the delivery workers for the current transaction, however many
-    rows it adds (one Redis PUBLISH, not one a row). Outside a transaction it wakes them now."""
-    connection = connections[router.db_for_write(OutboxMessage)]
-    if connection.in_atomic_block:
-        # A wake-up registered in this savepoint or one enclosing it (entries are
-        # (savepoint ids, callback, robust)) runs on the same commit; one in a savepoint since
-        # released or rolled back may not, so that case registers another.
-        open_savepoints = set(connection.savepoint_ids)
-        for entry in connection.run_on_commit:
-            savepoint_ids, callback = entry[0], entry[1]
-            if callback is outbox_wake and set(savepoint_ids) <= open_savepoints:
-                return
-    transaction.on_commit(outbox_wake, using=connection.alias)
+    """Registers a wake-up of the delivery workers for the current transaction's commit; however
+    many a transaction registers, its commit wakes them once (one Redis PUBLISH, not one a row).
+    Outside a transaction it wakes them now."""
+    transaction.on_commit(partial(_wake_once, _wakes.epoch))
+
+
+class _Wakes(threading.local):
+    # The hooks of one commit run one after another on its thread: the first wakes the
+    # workers and starts a new epoch, the rest of that commit see theirs is done. A transaction
+    # rolled back runs none of its hooks, so its epoch is simply used by the next one.
+    epoch = 0
+
+
+_wakes = _Wakes()
+
+
+def _wake_once(epoch: int) -> None:
+    if epoch == _wakes.epoch:
+        _wakes.epoch += 1
+        outbox_wake()
 
 
 def _outbox_add(message: OutboxMessage) -> OutboxMessage:

@@ -5,7 +5,6 @@ and audits."""
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +26,7 @@ from shouwang.notify.selectors import dead_letters_list
 from shouwang.notify.services import outbox_resend
 
 PAGE_SIZE = 50
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = get_default_timezone()  # settings.TIME_ZONE
 
 
 def _user(request: HttpRequest) -> User:

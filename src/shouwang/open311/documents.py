@@ -4,8 +4,8 @@ description either, since callers routinely write names and numbers into free te
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from django.utils.timezone import get_default_timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # The discovery document's changeset: bump it when this interface or its services change shape.
 CHANGESET = "2026-11-23 00:00"
 # GeoReport v2 wants W3C datetimes with their offset; ours is China Standard Time.
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = get_default_timezone()  # settings.TIME_ZONE
 Document = dict[str, Any]
 
 

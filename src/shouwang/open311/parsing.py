@@ -7,14 +7,14 @@ as absent throughout."""
 import math
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.http import QueryDict
+from django.utils.timezone import get_default_timezone
 
 from shouwang.open311.errors import BadRequest
 from shouwang.open311.selectors import MAX_REQUESTS, STATUSES
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = get_default_timezone()  # settings.TIME_ZONE
 DESCRIPTION_MAX_LENGTH = 4000  # GeoReport v2 and Case.description
 # An unescaped "+08:00" in a query string arrives as " 08:00".
 _OFFSET_AFTER_SPACE = re.compile(r"(:\d{2}(?:\.\d+)?) (\d{2}:?\d{2})$")

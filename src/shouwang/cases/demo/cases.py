@@ -130,6 +130,7 @@ def _received_at(rng: Random, now: datetime) -> datetime:
 
 
 def _point_in(grid: JurisdictionNode, rng: Random) -> tuple[float, float]:
+    assert grid.boundary is not None  # demo grids all have one
     polygon = shape(grid.boundary)
     min_x, min_y, max_x, max_y = polygon.bounds
     for _ in range(50):

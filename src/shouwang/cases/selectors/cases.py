@@ -20,7 +20,8 @@ from shouwang.cases.models import (
 )
 from shouwang.core.db_select import rows_where
 from shouwang.core.errors import InvalidInput, NotFound
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
+from shouwang.core.roles import COMMAND_ROLES
 from shouwang.core.selectors import node_get, scope_path, scope_q, unit_by_id
 
 
@@ -270,4 +271,4 @@ def caller_visible(*, user: User, case: Case) -> bool:
         return True
     if not case.node.path.startswith(scope_path(user)):
         return False
-    return user.is_superuser or user.role in {Role.DISPATCHER, Role.LEADER, Role.ADMIN}
+    return user.is_superuser or user.role in COMMAND_ROLES

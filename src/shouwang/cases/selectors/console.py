@@ -28,18 +28,18 @@ from shouwang.cases.services.sla import SHANGHAI, pending_steps
 from shouwang.cases.states import FINISHED_STATES, OPEN_STATES, QUEUE_STATES, CaseState
 from shouwang.core.errors import InvalidInput, NotFound, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, NodeLevel, Role, Unit, User
+from shouwang.core.roles import COMMAND_ROLES
 from shouwang.core.selectors import node_lineage, node_roots, scope_q
 from shouwang.notify.groups import person_group, unit_group
 from shouwang.notify.models import OutboxMessage
 
 # Who works the console and the big screen: the people of the command room.
-CONSOLE_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 ROOM_MESSAGE_LABEL = _("处置群消息")
 ARRIVAL_TARGET = timedelta(minutes=8)  # seed 003: the 8-minute arrival rate
 
 
 def console_allowed(user: User) -> bool:
-    return user.is_active and (user.is_superuser or user.role in CONSOLE_ROLES)
+    return user.is_active and (user.is_superuser or user.role in COMMAND_ROLES)
 
 
 def console_check(user: User) -> None:

@@ -26,11 +26,11 @@ CANDIDATES_SCORED = 50
 
 
 def duplicate_radius_m() -> float:
-    return float(getattr(settings, "SHOUWANG_DUPLICATE_RADIUS_M", 300))
+    return float(settings.SHOUWANG_DUPLICATE_RADIUS_M)
 
 
 def duplicate_window() -> timedelta:
-    return timedelta(minutes=float(getattr(settings, "SHOUWANG_DUPLICATE_WINDOW_MINUTES", 120)))
+    return timedelta(minutes=float(settings.SHOUWANG_DUPLICATE_WINDOW_MINUTES))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from shouwang.cases.services.access import is_admin
 from shouwang.cases.services.sla import SHANGHAI
 from shouwang.cases.states import CaseState
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
-from shouwang.core.models import JurisdictionNode, Role, User
+from shouwang.core.models import JurisdictionNode, User
+from shouwang.core.roles import COMMAND_ROLES
 from shouwang.core.selectors import node_get, node_roots, scope_q
 
 ARRIVAL_TARGET = timedelta(minutes=8)
@@ -36,7 +37,6 @@ STEPS = {
     "feedback": ("feedback_at", "feedback_deadline"),
     "resolve": ("resolved_at", "resolve_deadline"),
 }
-KPI_ROLES = frozenset({Role.LEADER, Role.DISPATCHER, Role.ADMIN})
 
 
 def _case_metrics(now: datetime) -> dict[str, Count]:
@@ -131,7 +131,7 @@ def kpi_loop(
 ) -> dict[str, Any]:
     """The loop's figures for `node_code` (default: the top of the user's jurisdiction) over
     [since, until) (default: the last 7 days)."""
-    if not (is_admin(user) or user.role in KPI_ROLES):
+    if not (is_admin(user) or user.role in COMMAND_ROLES):
         raise PermissionDeniedError()
     since, until = _period(since, until)
     node = _top_node(user, node_code)

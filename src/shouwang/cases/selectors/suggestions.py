@@ -28,11 +28,11 @@ FIRST_RESPONDER_UNIT_KINDS = (
 
 
 def first_responder_radius_m() -> float:
-    return float(getattr(settings, "SHOUWANG_FIRST_RESPONDER_RADIUS_M", 1000))
+    return float(settings.SHOUWANG_FIRST_RESPONDER_RADIUS_M)
 
 
 def position_freshness() -> timedelta:
-    return timedelta(minutes=float(getattr(settings, "SHOUWANG_POSITION_FRESH_MINUTES", 10)))
+    return timedelta(minutes=float(settings.SHOUWANG_POSITION_FRESH_MINUTES))
 
 
 def case_origin(case: Case) -> tuple[float, float] | None:

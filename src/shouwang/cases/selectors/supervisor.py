@@ -23,7 +23,6 @@ from shouwang.core.errors import NotFound, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, Role, User
 from shouwang.core.selectors import node_get, node_roots, nodes_list, scope_q
 
-SUPERVISOR_ROLES = frozenset({Role.LEADER, Role.ADMIN})
 # The two steps of the verification queue: 核查 (resolved) and then 结案 (verified).
 VERIFY_STAGES = {"verify": (CaseState.RESOLVED,), "close": (CaseState.VERIFIED,)}
 

@@ -37,7 +37,7 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel phone photo; beyond is a bomb, not a p
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "SHOUWANG_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+    return int(settings.SHOUWANG_ATTACHMENT_MAX_BYTES)
 
 
 def checked_image(data: bytes) -> tuple[bytes, str, int, int]:

@@ -25,7 +25,7 @@ A = AssignmentState
 
 
 def arrive_radius_m() -> float:
-    return float(getattr(settings, "SHOUWANG_ARRIVE_RADIUS_M", 300))
+    return float(settings.SHOUWANG_ARRIVE_RADIUS_M)
 
 
 def _wgs84(lat: float, lng: float, coord_system: str) -> tuple[float, float]:

@@ -11,10 +11,10 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from django.db.models import Q
+from django.utils.timezone import get_default_timezone
 
 from shouwang.cases.models import Case, Category, SlaPolicy, Step
 from shouwang.cases.services.routing import category_chain
@@ -22,7 +22,7 @@ from shouwang.cases.states import OPEN_STATES, CaseState
 from shouwang.core.refcache import remembered
 
 logger = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = get_default_timezone()  # settings.TIME_ZONE
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -34,6 +33,7 @@ from shouwang.cases.services.citizen import (
 )
 from shouwang.core.errors import ApplicationError, InvalidInput, NotFound
 from shouwang.core.models import User
+from shouwang.core.ratelimit import rate_count, rate_used
 from shouwang.core.services.audit import client_ip
 
 # The picture on each category's tile (a symbol of cases/public/_icons.svg); a category without
@@ -151,10 +151,7 @@ FIELD_OF = {"lat": "lat", "lng": "lat", "coord_system": "lat", "file": "photo"}
 
 def _report_limit() -> tuple[int, int]:
     """(anonymous reports allowed, per how many seconds) from one address."""
-    return (
-        int(getattr(settings, "SHOUWANG_REPORT_RATE_LIMIT", 5)),
-        int(getattr(settings, "SHOUWANG_REPORT_RATE_WINDOW_S", 3600)),
-    )
+    return settings.SHOUWANG_REPORT_RATE_LIMIT, settings.SHOUWANG_REPORT_RATE_WINDOW_S
 
 
 def reporter_address(request: HttpRequest) -> str:
@@ -171,20 +168,13 @@ def _rate_key(request: HttpRequest) -> str:
 def _over_limit(request: HttpRequest) -> bool:
     if request.user.is_authenticated:
         return False
-    limit, _window = _report_limit()
-    return int(cache.get(_rate_key(request), 0)) >= limit
+    limit, window = _report_limit()
+    return rate_used(_rate_key(request), window=window) >= limit
 
 
 def _count_report(request: HttpRequest) -> None:
-    if request.user.is_authenticated:
-        return
-    _limit, window = _report_limit()
-    key = _rate_key(request)
-    cache.add(key, 0, timeout=window)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
+    if not request.user.is_authenticated:
+        rate_count(_rate_key(request), window=_report_limit()[1])
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:

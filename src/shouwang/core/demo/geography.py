@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import MultiPoint, Point, Polygon, shape
+from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 CITY_CODE = "330782"
@@ -138,7 +138,7 @@ def _merge(parts: list[BaseGeometry] | np.ndarray) -> BaseGeometry:
     """Union of pieces that already share exact edges. A coverage union adds no vertices;
     re-snapping with grid_size instead could collapse thin slivers and lose area."""
     merged = shapely.coverage_union_all(parts)
-    if merged.geom_type == "MultiPolygon" and len(merged.geoms) == 1:
+    if isinstance(merged, MultiPolygon) and len(merged.geoms) == 1:
         merged = merged.geoms[0]
     return _round_coordinates(merged)
 
@@ -173,7 +173,7 @@ def _spread_points(
     """Best-candidate sampling: well spread, never on top of each other, and kept a little
     away from the border so no cell degenerates into a sliver."""
     spacing = math.sqrt(region.area / count)
-    inner = region.buffer(-0.25 * spacing)
+    inner: BaseGeometry = region.buffer(-0.25 * spacing)
     if inner.is_empty or inner.area < 0.3 * region.area:
         inner = region
     shapely.prepare(inner)

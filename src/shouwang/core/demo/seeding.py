@@ -28,6 +28,7 @@ from shouwang.core.models import (
 )
 from shouwang.core.pii.idnumber import make_id_number
 from shouwang.core.refcache import reference_changed
+from shouwang.core.roles import STATION_ROLES
 from shouwang.core.services.audit import audit_record
 from shouwang.core.services.jurisdiction import boundaries_changed, node_path_for
 from shouwang.core.services.people import person_create
@@ -83,7 +84,7 @@ def _node(area: Area, level: NodeLevel, parent: JurisdictionNode) -> Jurisdictio
     return node
 
 
-def _create_nodes(geo: CityGeography, bar: tqdm) -> dict[str, JurisdictionNode]:
+def _create_nodes(geo: CityGeography, bar: "tqdm[Any]") -> dict[str, JurisdictionNode]:
     city = JurisdictionNode(
         code=geo.city_code,
         name=geo.city_name,
@@ -225,7 +226,7 @@ def _placements(
     stations = {s.town_code: units[s.code] for s in geo.stations}
     for town in geo.towns:
         for role, count in PER_TOWN:
-            unit = stations[town.code] if role in {Role.DISPATCHER, Role.RESPONDER} else None
+            unit = stations[town.code] if role in STATION_ROLES else None
             yield from ((role, nodes[town.code], unit) for _ in range(count))
     for village in geo.villages:
         patrol = units[f"{village.code}-PT"]
@@ -242,7 +243,7 @@ def _create_people(
     nodes: dict[str, JurisdictionNode],
     units: dict[str, Unit],
     seed: int,
-    bar: tqdm,
+    bar: "tqdm[Any]",
 ) -> int:
     factory, created = PeopleFactory(seed), 0
     placements = list(_placements(geo, nodes, units))

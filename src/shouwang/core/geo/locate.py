@@ -10,12 +10,12 @@ import time
 from dataclasses import dataclass
 
 import shapely
-from django.core.cache import cache
 from shapely.geometry import Point, shape
 from shapely.strtree import STRtree
 
 from shouwang.core.models import JurisdictionNode, NodeLevel
 from shouwang.core.services.jurisdiction import BOUNDARY_VERSION_KEY
+from shouwang.core.versions import version_get
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ def _build(version: int) -> GridIndex:
     rows = JurisdictionNode.objects.filter(level=NodeLevel.GRID, boundary__isnull=False)
     ids, geoms = [], []
     for node_id, boundary in rows.values_list("id", "boundary"):
+        assert boundary is not None  # filtered above
         geom = shape(boundary)
         shapely.prepare(geom)
         ids.append(node_id)
@@ -53,7 +54,7 @@ def grid_index() -> GridIndex:
     current = _index
     if current is not None and now - _checked_at < CHECK_SECONDS:
         return current
-    version = cache.get(BOUNDARY_VERSION_KEY, 0)
+    version = version_get(BOUNDARY_VERSION_KEY)
     with _lock:
         if _index is None or _index.version != version:
             _index = _build(version)

@@ -20,8 +20,10 @@ never logs or stores a value, and no error message repeats it.
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Literal
+
+from django.utils.timezone import localdate
 
 IdNumberErrorCode = Literal["format", "region", "birth_date", "check_digit"]
 
@@ -46,7 +48,6 @@ _PROVINCE_LEVEL_PREFIX_OK = frozenset({"71", "81", "82", "83"})
 _SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _EARLIEST_BIRTH_YEAR = 1900
 # Birth dates are civil dates in China; "today" is China's (UTC+8 all year, no DST).
-_CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 class InvalidIdNumber(ValueError):
@@ -163,4 +164,4 @@ def _parse_birth_date(yyyymmdd: str, *, today: date) -> date:
 
 
 def _today_in_china() -> date:
-    return datetime.now(_CHINA_TZ).date()
+    return localdate()  # in settings.TIME_ZONE

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 
 from shouwang.core.models import JurisdictionNode, NodeKind, NodeLevel, Unit, UnitKind
+from shouwang.core.versions import version_bump
 
 BOUNDARY_VERSION_KEY = "geo:boundary-version"
 
@@ -16,7 +16,7 @@ def boundaries_changed() -> None:
     # Imported here: the index module reads this module's version key.
     from shouwang.core.geo.locate import forget_index
 
-    cache.set(BOUNDARY_VERSION_KEY, cache.get(BOUNDARY_VERSION_KEY, 0) + 1, timeout=None)
+    version_bump(BOUNDARY_VERSION_KEY)
     forget_index()
 
 

@@ -80,7 +80,7 @@ def _fresh(tmp_path: Path) -> Path:
 
 @pytest.mark.django_db
 def test_seed_demo_builds_the_city_once_and_adds_nothing_the_second_time(settings, capsys) -> None:
-    os.environ.setdefault("SHOUWANG_DEMO_PASSWORD", "Demo-Passw0rd-x")
+    settings.SHOUWANG_DEMO_PASSWORD = settings.SHOUWANG_DEMO_PASSWORD or "Demo-Passw0rd-x"
     call_command("seed_demo", scale="small", no_progress=True)
     counts = (JurisdictionNode.objects.count(), User.objects.count())
     call_command("seed_demo", scale="small", no_progress=True)

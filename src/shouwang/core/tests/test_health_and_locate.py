@@ -1,12 +1,13 @@
 """/healthz and the point-in-grid lookup."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
+from shouwang.core import versions
 from shouwang.core.geo import locate
 from shouwang.core.models import JurisdictionNode
 from shouwang.core.services.jurisdiction import BOUNDARY_VERSION_KEY, boundaries_changed
+from shouwang.core.versions import version_bump
 from shouwang.testing.api import ApiClient
 from shouwang.testing.city import City, square
 from shouwang.testing.services import need_redis
@@ -90,7 +91,7 @@ def test_another_process_boundary_change_is_seen_within_a_second(city: City, mon
     assert locate.locate_grid_id(lng=120.05, lat=29.1) == grid.pk
     JurisdictionNode.objects.filter(pk=grid.pk).update(boundary=square(121.0, 30.0, 0.1))
     # What boundaries_changed() does in another process: only the shared version moves.
-    cache.set(BOUNDARY_VERSION_KEY, cache.get(BOUNDARY_VERSION_KEY, 0) + 1, timeout=None)
+    version_bump(BOUNDARY_VERSION_KEY)
     monkeypatch.setattr(locate, "_checked_at", locate._checked_at - locate.CHECK_SECONDS)
     assert locate.locate_grid_id(lng=120.05, lat=29.1) is None
 
@@ -98,7 +99,7 @@ def test_another_process_boundary_change_is_seen_within_a_second(city: City, mon
 def test_lookups_within_the_second_ask_the_shared_cache_nothing(city: City, monkeypatch) -> None:
     locate.locate_grid_id(lng=120.05, lat=29.1)
     asked = []
-    monkeypatch.setattr(locate.cache, "get", lambda *a, **k: asked.append(a))
+    monkeypatch.setattr(versions.cache, "get", lambda *a, **k: asked.append(a))
     for _ in range(5):
         locate.locate_grid_id(lng=120.05, lat=29.1)
     assert asked == []

@@ -1,15 +1,15 @@
-"""HTTP requests through a real uvicorn with core/http_handler.py: each request runs once, from
-its request_started to its request_finished, on one of a few reused request threads (Django's
-own ASGI handler crossed between the loop and a new thread about five times a request); bodies
-in and files out arrive whole."""
+"""HTTP requests through a real uvicorn with Django's own ASGI handler (shouwang/asgi.py): each
+request runs once, from its request_started to its request_finished; concurrent requests are all
+answered; bodies in and files out arrive whole."""
 
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from django.conf import settings
 from django.core import signals
 from django.templatetags.static import static
 
@@ -36,19 +36,18 @@ def request_threads() -> Iterator[list[tuple[str, str]]]:
     signals.request_finished.disconnect(finished)
 
 
-def test_each_request_runs_once_on_a_reused_request_thread(
+def test_each_request_is_started_and_finished_once(
     live_server_url: str, request_threads: list[tuple[str, str]]
 ) -> None:
     with httpx.Client(base_url=live_server_url, trust_env=False) as client:
         for _ in range(12):
             assert client.get("/healthz").status_code == 200
-    assert len(request_threads) == 24
-    pairs = list(zip(request_threads[::2], request_threads[1::2], strict=True))
-    for (first, thread), (then, same_thread) in pairs:
-        assert (first, then) == ("started", "finished") and thread == same_thread
-    threads = {thread for _, thread in request_threads}
-    assert all(name.startswith("http") for name in threads)
-    assert len(threads) <= settings.SHOUWANG_HTTP_THREADS  # not a new thread a request
+    # Django's handler closes an answer (request_finished) after sending it: wait for the last.
+    deadline = time.monotonic() + 10
+    while len(request_threads) < 24 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    signals_sent = Counter(signal for signal, _ in request_threads)
+    assert signals_sent == {"started": 12, "finished": 12}
 
 
 def test_concurrent_requests_are_all_answered(live_server_url: str) -> None:

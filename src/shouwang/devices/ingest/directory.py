@@ -9,9 +9,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 
+from shouwang.core.versions import version_bump, version_get
 from shouwang.devices.ingest.readings import DeviceKey
 from shouwang.devices.models import Device
 
@@ -76,7 +76,7 @@ class Directory:
         now = time.monotonic()
         if self._version is not None and now - self._checked_at < VERSION_CHECK_SECONDS:
             return
-        version = cache.get(REGISTRY_VERSION_KEY, 0)
+        version = version_get(REGISTRY_VERSION_KEY)
         with self._lock:
             self._checked_at = now
             if version != self._version:
@@ -119,7 +119,4 @@ directory = Directory()
 
 def registry_changed() -> None:
     """Tells every process's directory to reload on its next lookup."""
-    try:
-        cache.incr(REGISTRY_VERSION_KEY)
-    except ValueError:
-        cache.set(REGISTRY_VERSION_KEY, 1, timeout=None)
+    version_bump(REGISTRY_VERSION_KEY)

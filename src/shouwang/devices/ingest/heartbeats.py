@@ -15,13 +15,12 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
-from shouwang.devices.config import setting_bool, setting_int
 from shouwang.devices.models import MaintenanceKind
 
 logger = logging.getLogger(__name__)
-DEFAULT_CAPACITY = 200_000
 FLUSH_SECONDS = 0.5
 FLUSH_BATCH = 20_000
 
@@ -123,7 +122,7 @@ class HeartbeatBuffer:
 
 
 def buffer_capacity() -> int:
-    return setting_int("SHOUWANG_DEVICES_HEARTBEAT_BUFFER", DEFAULT_CAPACITY)
+    return int(settings.SHOUWANG_DEVICES_HEARTBEAT_BUFFER)
 
 
 heartbeat_buffer = HeartbeatBuffer(buffer_capacity())
@@ -172,7 +171,7 @@ def flusher_ensure() -> None:
     """Starts this process's flusher thread once, unless settings turn it off (tests that
     flush by hand)."""
     global _flusher
-    if _flusher is not None or not setting_bool("SHOUWANG_DEVICES_FLUSH_THREAD", True):
+    if _flusher is not None or not settings.SHOUWANG_DEVICES_FLUSH_THREAD:
         return
     with _flusher_lock:
         if _flusher is None:

@@ -24,13 +24,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from shouwang.devices.config import setting_int, setting_str
 from shouwang.devices.ingest import stats
 from shouwang.devices.ingest.directory import directory
 from shouwang.devices.ingest.pipeline import ingest
@@ -58,7 +58,7 @@ READ_CHUNK = 65536  # bytes the heartbeat connection reads at once (≈ 1,000 he
 
 
 def mqtt_url() -> str:
-    return setting_str("SHOUWANG_MQTT_URL")
+    return settings.SHOUWANG_MQTT_URL
 
 
 @dataclass(frozen=True)
@@ -151,10 +151,10 @@ class MqttBridge:
         # only makes sense under a client id that survives the restart: the operator names
         # one per process. Without it each start would leave a session behind in the shared
         # group, and the broker would keep handing that dead session its share of alarms.
-        stable = setting_str("SHOUWANG_MQTT_CLIENT_ID")
+        stable = settings.SHOUWANG_MQTT_CLIENT_ID
         base = stable or f"shouwang-{socket.gethostname()}-{os.getpid()}"
-        self.session_expiry = setting_int("SHOUWANG_MQTT_SESSION_EXPIRY", 3600) if stable else 0
-        self.group = setting_str("SHOUWANG_MQTT_SHARE_GROUP", "shouwang")
+        self.session_expiry = settings.SHOUWANG_MQTT_SESSION_EXPIRY if stable else 0
+        self.group = settings.SHOUWANG_MQTT_SHARE_GROUP
         self.events = _client(f"{base}-events", self.address, manual_ack=True)
         # Heartbeats use MQTT 3.1.1: they need nothing of 5 (clean session, QoS 0; shared
         # subscriptions work with 3.1.1 on Mosquitto, EMQX and HiveMQ), and under 5 paho decodes
@@ -171,7 +171,7 @@ class MqttBridge:
         # Two: a burst's alarms share one interpreter, so more threads only interleave them
         # (every alarm then finishes near the end of the burst) while the database round trips
         # of two still overlap (bench/alarms.py: p99 595 ms with two, 641-804 with four).
-        workers = setting_int("SHOUWANG_MQTT_ALARM_WORKERS", 2)
+        workers = settings.SHOUWANG_MQTT_ALARM_WORKERS
         self.threads = [
             threading.Thread(
                 target=self._alarm_worker, name=f"devices.mqtt.alarms.{i}", daemon=True

@@ -4,21 +4,16 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from shouwang.devices.config import setting_int
 from shouwang.devices.push.errors import Malformed, Replayed
 
-# Our own devices sign at send time: five minutes covers clock drift and a retry or two.
-GENERIC_WINDOW_SECONDS = 300
-# Platforms re-send for a while before giving up (OneNET up to 16 times): a re-sent message
-# keeps its first timestamp, so their window must be wider or a late re-send of a real alarm
-# would be refused as a replay. Re-sends inside it are de-duplicated, not refused.
-PLATFORM_WINDOW_SECONDS = 3600
 
-
-def window_seconds(name: str, default: int) -> int:
-    return setting_int(name, default)
+def window_seconds(name: str) -> int:
+    """SHOUWANG_DEVICES_REPLAY_WINDOW_S or SHOUWANG_DEVICES_PLATFORM_WINDOW_S (settings.py)."""
+    value: int = getattr(settings, name)
+    return value
 
 
 def check_fresh(at: datetime, now: datetime, window: int) -> None:

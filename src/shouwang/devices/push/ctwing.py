@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy as _
 from shouwang.devices.ingest.readings import DEFAULT_ALARM, DeviceKey, Reading
 from shouwang.devices.models import Platform, PushSubscription
 from shouwang.devices.push.common import (
-    PLATFORM_WINDOW_SECONDS,
     check_fresh,
     epoch_to_datetime,
     json_object,
@@ -78,7 +77,7 @@ def ctwing_readings(*, body: bytes, now: datetime) -> list[Reading]:
     if data.get("timestamp") in (None, ""):
         raise Malformed(_("缺少字段：%(name)s") % {"name": "timestamp"})
     at = epoch_to_datetime(data["timestamp"])
-    window = window_seconds("SHOUWANG_DEVICES_PLATFORM_WINDOW_S", PLATFORM_WINDOW_SECONDS)
+    window = window_seconds("SHOUWANG_DEVICES_PLATFORM_WINDOW_S")
     check_fresh(at, now, window)
     reading = Reading(DeviceKey(imei=imei, platform_id=device_id), Platform.CTWING, _id(data), at)
     if kind == "deviceOnlineOfflineReport":

@@ -28,7 +28,6 @@ from shouwang.devices.ingest.directory import DeviceEntry, directory
 from shouwang.devices.ingest.readings import DEFAULT_ALARM, DeviceKey, Reading
 from shouwang.devices.models import Device, Platform
 from shouwang.devices.push.common import (
-    GENERIC_WINDOW_SECONDS,
     check_fresh,
     json_object,
     parse_time,
@@ -69,7 +68,7 @@ def generic_authenticate(*, headers: Mapping[str, str], body: bytes, now: dateti
     check_fresh(
         parse_time(int(stamp)),
         now,
-        window_seconds("SHOUWANG_DEVICES_REPLAY_WINDOW_S", GENERIC_WINDOW_SECONDS),
+        window_seconds("SHOUWANG_DEVICES_REPLAY_WINDOW_S"),
     )
     entry = directory.find(DeviceKey(serial=serial))
     # An unknown device and a wrong secret are answered alike: no probing for serials.

@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy as _
 from shouwang.devices.ingest.readings import DEFAULT_ALARM, DeviceKey, Reading
 from shouwang.devices.models import Platform, PushSubscription
 from shouwang.devices.push.common import (
-    PLATFORM_WINDOW_SECONDS,
     check_fresh,
     epoch_to_datetime,
     json_object,
@@ -107,7 +106,7 @@ def onenet_readings(*, subscription: PushSubscription, body: bytes, now: datetim
     items = msg if isinstance(msg, list) else [msg]
     if not items or not all(isinstance(item, dict) for item in items):
         raise Malformed(_("msg 格式错误。"), extra={"field": "msg"})
-    window = window_seconds("SHOUWANG_DEVICES_PLATFORM_WINDOW_S", PLATFORM_WINDOW_SECONDS)
+    window = window_seconds("SHOUWANG_DEVICES_PLATFORM_WINDOW_S")
     sent = data.get("time") or items[0].get("at") or items[0].get("timestamp")
     check_fresh(epoch_to_datetime(sent) if sent else now, now, window)
     push_id = str(data.get("id") or "")

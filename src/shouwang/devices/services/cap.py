@@ -6,12 +6,12 @@ which is then marked superseded (CAP 1.2 §3.2.1 msgType, references)."""
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shouwang.core.models import JurisdictionNode
-from shouwang.devices.config import setting_str
 from shouwang.devices.models import (
     Alarm,
     AlarmKind,
@@ -39,7 +39,7 @@ CATEGORY_BY_KIND = {
 
 
 def cap_sender() -> str:
-    return setting_str("SHOUWANG_CAP_SENDER", "shouwang@localhost")
+    return str(settings.SHOUWANG_CAP_SENDER)
 
 
 def _identifier(node: JurisdictionNode, at: datetime, tag: str) -> str:

@@ -15,7 +15,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
-from shouwang.core.models import AuditAction, Role, User
+from shouwang.core.models import AuditAction, User
+from shouwang.core.roles import DEVICE_IMPORT_ROLES
 from shouwang.core.services.audit import audit_record
 from shouwang.devices.importing import read_rows
 from shouwang.devices.ingest.directory import registry_changed
@@ -24,8 +25,6 @@ from shouwang.devices.secrets_store import DEVICE_SECRET_AAD, seal
 from shouwang.devices.services.import_rows import ImportContext, PlannedDevice, plan_rows
 from shouwang.places.models import Premises
 from shouwang.places.services import premises_create, room_ensure
-
-IMPORTERS = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER, Role.INSPECTOR})
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def devices_import(
 ) -> ImportReport:
     """Checks the whole file, then writes all of it or nothing. Returns the report; its
     `problems` are empty exactly when something was written."""
-    if not (actor.is_superuser or actor.role in IMPORTERS):
+    if not (actor.is_superuser or actor.role in DEVICE_IMPORT_ROLES):
         raise PermissionDeniedError(_("您没有导入设备的权限。"))
     rows = read_rows(filename=filename, content=content)
     context = ImportContext.load(actor=actor, rows=rows)

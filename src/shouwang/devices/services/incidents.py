@@ -9,13 +9,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from shouwang.core.errors import ApplicationError
 from shouwang.devices import alarm_cases
-from shouwang.devices.config import setting_int
 from shouwang.devices.models import (
     Alarm,
     ContactNotice,
@@ -36,7 +36,7 @@ CASE_RETRY_BATCH = 20
 
 
 def ack_window() -> timedelta:
-    return timedelta(seconds=setting_int("SHOUWANG_ALARM_ACK_SECONDS", 60))
+    return timedelta(seconds=int(settings.SHOUWANG_ALARM_ACK_SECONDS))
 
 
 def _lock_premises(premises_id: int) -> Premises:

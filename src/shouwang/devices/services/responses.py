@@ -5,26 +5,26 @@ who do not acknowledge in time are reminded, then escalated (`alarm_notices_swee
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import InvalidInput, NotFound, PermissionDeniedError
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
+from shouwang.core.roles import COMMAND_ROLES
 from shouwang.core.selectors import node_in_scope
 from shouwang.devices import alarm_cases
-from shouwang.devices.config import setting_int
 from shouwang.devices.models import Alarm, ContactNotice, Device, Incident
 from shouwang.devices.services.incidents import ack_window, incident_close
 from shouwang.places.models import ContactRole
 
 SWEEP_BATCH = 100
-SUPERVISORS = frozenset({Role.ADMIN, Role.LEADER, Role.DISPATCHER})
 
 
 def max_reminders() -> int:
-    return setting_int("SHOUWANG_ALARM_REMINDERS", 2)
+    return int(settings.SHOUWANG_ALARM_REMINDERS)
 
 
 def _mine(user: User) -> Q:
@@ -115,7 +115,7 @@ def alarm_mark_false(*, actor: User, alarm_id: int, reason: str) -> Alarm:
     alarm = _alarm_for(actor, alarm_id)
     assert alarm.incident is not None
     is_contact = alarm.incident.notices.filter(_mine(actor)).exists()
-    if not (is_contact or actor.is_superuser or actor.role in SUPERVISORS):
+    if not (is_contact or actor.is_superuser or actor.role in COMMAND_ROLES):
         raise PermissionDeniedError(_("只有报警联系人或指挥中心人员可以标记误报。"))
     if not reason.strip():
         raise InvalidInput(_("请填写原因。"), extra={"field": "reason"})

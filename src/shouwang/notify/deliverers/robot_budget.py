@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.cache import cache
 
-DEFAULT_POSTS_PER_MINUTE = 20
-
 
 @dataclass(frozen=True)
 class Slot:
@@ -21,7 +19,7 @@ class Slot:
 
 
 def slot_seconds() -> float:
-    limit = int(getattr(settings, "NOTIFY_ROBOT_POSTS_PER_MINUTE", DEFAULT_POSTS_PER_MINUTE))
+    limit = int(settings.NOTIFY_ROBOT_POSTS_PER_MINUTE)
     return 60.0 / max(limit - 1, 1)
 
 

@@ -51,7 +51,7 @@ def _gateway(path: str) -> SmsGateway:
 
 
 def sms_gateway() -> SmsGateway:
-    return _gateway(getattr(settings, "SHOUWANG_SMS_BACKEND", "") or DEFAULT_BACKEND)
+    return _gateway(settings.SHOUWANG_SMS_BACKEND or DEFAULT_BACKEND)
 
 
 def sms_text(payload: dict[str, Any]) -> str:

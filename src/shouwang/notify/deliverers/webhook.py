@@ -18,8 +18,6 @@ from django.conf import settings
 from shouwang.notify.deliverers.base import DeliveryRuntime, Outcome, error_text
 from shouwang.notify.models import OutboxMessage, WebhookEndpoint
 
-DEFAULT_TIMEOUT_SECONDS = 5.0
-
 
 def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
     signed = f"{timestamp}.".encode() + body
@@ -42,7 +40,7 @@ def webhook_body(message: OutboxMessage) -> bytes:
 
 
 def http_timeout() -> httpx.Timeout:
-    seconds = float(getattr(settings, "NOTIFY_HTTP_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    seconds = float(settings.NOTIFY_HTTP_TIMEOUT_SECONDS)
     return httpx.Timeout(seconds, connect=min(seconds, 2.0))
 
 

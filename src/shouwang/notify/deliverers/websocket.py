@@ -32,10 +32,8 @@ def socket_event(message: OutboxMessage) -> dict[str, Any]:
 
 async def _send_one(layer: BaseChannelLayer, message: OutboxMessage) -> None:
     event, groups = socket_event(message), recipient_groups(message.recipient)
-    many = getattr(layer, "group_send_many", None)
-    if many is not None:  # Redis (notify/channel_layer.py): all the groups in two round trips
-        await many(groups, event)
-        return
+    # A socket in several of the groups gets the message more than once, with the same id: the
+    # notification socket drops the repeats (notify/consumers.py).
     await asyncio.gather(*(layer.group_send(g, event) for g in groups))
 
 

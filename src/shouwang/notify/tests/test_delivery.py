@@ -299,3 +299,20 @@ def test_message_rolled_back_with_its_transaction_wakes_no_one(
     assert callbacks == []
     assert not outbox_ready.is_set()
     assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_commit_of_several_messages_wakes_the_workers_once(
+    django_capture_on_commit_callbacks,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        for n in range(3):
+            enqueue_webhook(key=f"several:{n}")
+    assert len(callbacks) == 3
+    outbox_ready.clear()
+    callbacks[0]()
+    assert outbox_ready.is_set()
+    outbox_ready.clear()
+    for callback in callbacks[1:]:
+        callback()
+    assert not outbox_ready.is_set()

@@ -1,8 +1,8 @@
 """shouwang demo: migrate, build the small demo city (once), print the logins, serve."""
 
-import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=["small", "city"], default="small")
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--port", type=int, default=settings.SHOUWANG_SERVE_PORT)
         parser.add_argument("--no-serve", action="store_true", help="set up only")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -21,6 +21,4 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write(f"\n守望 Shouwang: http://127.0.0.1:{options['port']}/  (Ctrl-C to stop)")
-        # One process, as embedded mode is (in-memory channel layer and cache), whatever
-        # SHOUWANG_PROCESSES says.
-        call_command("serve", host="127.0.0.1", port=options["port"], processes=1)
+        call_command("serve", host="127.0.0.1", port=options["port"])

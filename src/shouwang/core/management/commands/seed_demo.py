@@ -1,16 +1,16 @@
 """shouwang seed-demo [--scale small|city] [--seed N]"""
 
-import os
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shouwang.core.demo.seeding import seed_demo
 
 
 def demo_password() -> str:
-    password = os.environ.get("SHOUWANG_DEMO_PASSWORD", "")
+    password = str(settings.SHOUWANG_DEMO_PASSWORD)
     if not password:
         raise CommandError(
             "SHOUWANG_DEMO_PASSWORD 未设置 / is not set: run `shouwang init-env` first"

@@ -1,19 +1,16 @@
 """shouwang serve: one process serving HTTP and WebSocket (uvicorn), plus the embedded
-background workers registered by the apps; or, with --processes N, N such processes sharing the
-port (core/serve_processes.py)."""
+background workers registered by the apps (unless --no-workers). Several such processes, each on
+its own port behind nginx and supervised by systemd, are the production layout (docs/deploy.md)."""
 
 import contextlib
-import os
-import socket
 import sys
 from typing import Any
 
 import uvicorn
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from uvicorn.config import STARTUP_FAILURE
 
-from shouwang.core.serve_processes import Supervisor, child_command, reuse_port_socket
 from shouwang.core.workers import run_stop_hooks, start_embedded_workers
 
 
@@ -21,56 +18,25 @@ class Command(BaseCommand):
     help = "Serve Shouwang (HTTP + WebSocket) with the embedded background workers."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=settings.SHOUWANG_SERVE_HOST)
+        parser.add_argument("--port", type=int, default=settings.SHOUWANG_SERVE_PORT)
         parser.add_argument("--no-workers", action="store_true", help="web only")
         parser.add_argument("--log-level", default="info")
         parser.add_argument(
             "--limit-concurrency",
             type=int,
-            default=int(os.environ.get("SHOUWANG_LIMIT_CONCURRENCY", "0")),
+            default=settings.SHOUWANG_LIMIT_CONCURRENCY,
             help="uvicorn's limit on connections, WebSockets included (0 = none); HTTP "
             "requests are limited by SHOUWANG_HTTP_MAX_IN_FLIGHT",
         )
-        parser.add_argument(
-            "--processes",
-            type=int,
-            default=int(os.environ.get("SHOUWANG_PROCESSES", "1")),
-            help="server processes sharing the port, one per core at most (needs REDIS_URL: "
-            "the processes share the channel layer and the cache through Redis)",
-        )
-        parser.add_argument(
-            "--reuse-port",
-            action="store_true",
-            help="bind with SO_REUSEPORT, beside other processes on the same port",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["processes"] < 1:
-            raise CommandError("--processes 至少为 1 / must be at least 1")
-        if options["processes"] > 1:
-            self._supervise(options)
-            return
-        sock = None
-        if options["reuse_port"]:
-            sock = reuse_port_socket(options["host"], options["port"])
         if not options["no_workers"]:
             start_embedded_workers()
-        self._serve(options, sock)
+        self._serve(options)
         run_stop_hooks()
 
-    def _supervise(self, options: dict[str, Any]) -> None:
-        if not settings.REDIS_URL:
-            raise CommandError(
-                "多个服务进程需要 Redis（REDIS_URL）：它们经由 Redis 共享通道层和缓存。 / "
-                "--processes above 1 needs REDIS_URL: the processes share the channel layer and "
-                "the cache through Redis."
-            )
-        status = Supervisor(options["processes"], lambda i: child_command(options, i)).run()
-        if status:
-            sys.exit(status)
-
-    def _serve(self, options: dict[str, Any], sock: socket.socket | None) -> None:
+    def _serve(self, options: dict[str, Any]) -> None:
         config = uvicorn.Config(
             "shouwang.asgi:application",
             host=options["host"],
@@ -87,6 +53,6 @@ class Command(BaseCommand):
         )
         server = uvicorn.Server(config)
         with contextlib.suppress(KeyboardInterrupt):
-            server.run(sockets=[sock] if sock else None)
+            server.run()
         if not server.started:  # e.g. the port is taken: say so by the exit code, as uvicorn.run
             sys.exit(STARTUP_FAILURE)

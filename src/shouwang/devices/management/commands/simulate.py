@@ -4,12 +4,12 @@ Registers a simulated fleet in the demo city (marked `simulated`) and drives it 
 running server: heartbeats every S seconds per device, R alarms a second across the fleet,
 for --duration seconds or until interrupted."""
 
-import os
 import signal
 import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shouwang.core.errors import ApplicationError
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=float, default=None, help="seconds")
         parser.add_argument(
             "--url",
-            default=os.environ.get("SHOUWANG_URL", "http://127.0.0.1:8000"),
+            default=settings.SHOUWANG_URL,
             help="the server, for --via http",
         )
         parser.add_argument("--mqtt-url", default="", help="default: SHOUWANG_MQTT_URL")
