@@ -74,6 +74,7 @@ def register_routers() -> None:
     from shouwang.insight.api import router as insight_router
     from shouwang.notify.api import router as notify_router
     from shouwang.places.api import router as places_router
+    from shouwang.community.api import router as community_router
 
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/geo", geo_router)
@@ -83,6 +84,7 @@ def register_routers() -> None:
     api.add_router("/v1", places_router)
     api.add_router("/v1", devices_router)
     api.add_router("/v1", insight_router)
+    api.add_router("/v1", community_router)
 
 
 register_routers()

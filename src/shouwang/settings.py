@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "shouwang.devices",
     "shouwang.open311",
     "shouwang.insight",
+    "shouwang.community",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ verbs for them. The verbs keep the loop's own invariants: the transition table, 
 and the announcement in the same transaction."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from shouwang.cases.services.dispatch import assignments_stand_down, people_and_
 from shouwang.cases.services.intake import case_intake
 from shouwang.cases.services.locking import lock_case, save_case
 from shouwang.cases.services.notifications import announce
+from shouwang.cases.services.responders import responder_position_report
 from shouwang.cases.services.sla import refresh_next_deadline
 from shouwang.cases.services.timeline import timeline_add
 from shouwang.cases.states import FINISHED_STATES, OPEN_STATES, CaseAction, CaseState
@@ -36,11 +38,14 @@ __all__ = [
     "CaseKind",
     "CaseState",
     "OpenedCase",
+    "VerifiedCase",
     "case_note",
     "case_open",
     "case_settle",
     "case_visible",
+    "cases_closed_verified_since",
     "cases_visible_q",
+    "position_report",
 ]
 
 
@@ -158,3 +163,47 @@ def case_visible(*, user: User, case_id: int) -> Case:
 def cases_visible_q(user: User) -> Q:
     """The loop's visibility rule as a filter on Case, for a feeder's own joins."""
     return visible_cases_q(user)
+
+
+@dataclass(frozen=True)
+class VerifiedCase:
+    case_id: int
+    kind: str
+    created_by_id: int
+    node_id: int
+    lat: float | None
+    lng: float | None
+    verified_at: datetime
+    closed_at: datetime
+
+
+def cases_closed_verified_since(
+    *, closed_after: datetime | None, kinds: list[str], limit: int = 500
+) -> list[VerifiedCase]:
+    """Closed cases of `kinds` that passed verification (`verified_at` set) and were filed by a
+    signed-in person, closed after `closed_after` (all when None), oldest closing first, at
+    most `limit`. For feeders that reward what was verified (community points); a reopened
+    case drops out (its `closed_at` is cleared) and comes back when it is closed again."""
+    rows = Case.objects.filter(
+        state=CaseState.CLOSED,
+        kind__in=kinds,
+        verified_at__isnull=False,
+        closed_at__isnull=False,
+        created_by__isnull=False,
+    )
+    if closed_after is not None:
+        rows = rows.filter(closed_at__gt=closed_after)
+    listed = rows.order_by("closed_at", "id").values_list(
+        "pk", "kind", "created_by_id", "node_id", "lat", "lng", "verified_at", "closed_at"
+    )[:limit]
+    return [
+        VerifiedCase(pk, kind, created_by_id, node_id, lat, lng, verified_at, closed_at)
+        for pk, kind, created_by_id, node_id, lat, lng, verified_at, closed_at in listed
+        if verified_at is not None and closed_at is not None and created_by_id is not None
+    ]
+
+
+def position_report(*, person: User, lat: float, lng: float) -> None:
+    """A person's live position from a feeder's device (a body-worn terminal's GPS), kept as
+    their phone's would be, for dispatch suggestions (WGS-84)."""
+    responder_position_report(actor=person, lat=lat, lng=lng)

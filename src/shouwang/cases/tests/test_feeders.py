@@ -67,3 +67,17 @@ def test_settling_closes_the_case_once_and_stands_down_assignees(loop: Loop) -> 
     with pytest.raises(IllegalTransition):
         feeders.case_settle(case=case, actor=loop.person("inspector"), note="again")
     assert fresh(case).timeline.filter(kind=TimelineKind.SETTLED).count() == 1
+
+
+def test_closed_verified_cases_are_listed_for_rewarding_feeders(loop: Loop) -> None:
+    from shouwang.cases.tests.factories import closed, resolved
+
+    volunteer = loop.person("volunteer")
+    done = closed(loop, actor=volunteer, channel=feeders.CaseChannel.APP)
+    resolved(loop, actor=volunteer, channel=feeders.CaseChannel.APP)  # not closed: not listed
+    listed = feeders.cases_closed_verified_since(closed_after=None, kinds=["report"])
+    assert [(c.case_id, c.created_by_id) for c in listed] == [(done.pk, volunteer.pk)]
+    assert listed[0].verified_at is not None
+    later = feeders.cases_closed_verified_since(closed_after=listed[0].closed_at, kinds=["report"])
+    assert later == []
+    assert feeders.cases_closed_verified_since(closed_after=None, kinds=["hazard"]) == []
