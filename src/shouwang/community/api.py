@@ -93,7 +93,7 @@ def create_finding(
     description: Form[str],
     lat: Form[float],
     lng: Form[float],
-    photo: File[UploadedFile] | None = None,
+    photo: UploadedFile | None = File(None),  # type: ignore[type-arg]  # optional upload
 ) -> Status[FindingCreated]:
     """A patrol finding, into the loop as a case (channel patrol), with a photo."""
     finding = patrols.finding_report(

@@ -13,7 +13,7 @@ def dhash_of(image_file: IO[bytes]) -> str:
     neighbour, on a 9×8 greyscale thumbnail."""
     with Image.open(image_file) as image:
         small = image.convert("L").resize((HASH_SIZE + 1, HASH_SIZE), Image.Resampling.LANCZOS)
-        pixels = list(small.getdata())
+        pixels = list(small.tobytes())  # "L": one byte a pixel, row by row
     bits = 0
     for row in range(HASH_SIZE):
         for col in range(HASH_SIZE):

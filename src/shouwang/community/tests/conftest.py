@@ -72,3 +72,9 @@ def build_forces(loop: Loop) -> Forces:
 def forces(city) -> Forces:  # type: ignore[no-untyped-def]
     taxonomy_ensure()
     return build_forces(equip(city))
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
