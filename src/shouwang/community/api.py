@@ -36,6 +36,8 @@ from shouwang.community.services.ledger import wallet_of
 from shouwang.core.api import acting_user
 
 router = Router(tags=["community"])
+# An optional multipart file (ninja's File[...] annotation makes the part required).
+OPTIONAL_PHOTO = File(None)  # type: ignore[type-arg]
 
 
 # --- patrols -------------------------------------------------------------------------------
@@ -93,7 +95,7 @@ def create_finding(
     description: Form[str],
     lat: Form[float],
     lng: Form[float],
-    photo: UploadedFile | None = File(None),  # type: ignore[type-arg]  # optional upload
+    photo: UploadedFile | None = OPTIONAL_PHOTO,
 ) -> Status[FindingCreated]:
     """A patrol finding, into the loop as a case (channel patrol), with a photo."""
     finding = patrols.finding_report(
