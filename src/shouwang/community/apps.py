@@ -13,6 +13,7 @@ class CommunityConfig(AppConfig):
         from shouwang.community.workers import community_workers_register
 
         community_workers_register()
+        _home_links_add()
         register_demo_step(DemoStep("community", _seed_demo_community))
 
 
@@ -20,3 +21,23 @@ def _seed_demo_community(seed: int, scale: str) -> int:
     from shouwang.community.demo.seed import seed_demo_community
 
     return seed_demo_community(seed=seed, scale=scale)
+
+
+def _home_links_add() -> None:
+    from shouwang.core.models import Role
+    from shouwang.core.role_home import COMMAND, HOME_LINKS, HomeLink
+
+    citizens = frozenset({Role.VOLUNTEER, Role.FIRST_RESPONDER})
+    links = [
+        HomeLink(_("平安积分"), _("我的积分、明细与兑换（手机）"), "community-points", citizens),
+        HomeLink(
+            _("巡防打卡"), _("上岗下岗、扫码打卡、轨迹（手机）"), "community-patrol", citizens
+        ),
+        HomeLink(_("十户联防"), _("一键报警、响应与到场（手机）"), "community-groups", citizens),
+        HomeLink(
+            _("群防群治"), _("积分发放兑换、巡防时长、联防响应"), "community-figures", COMMAND
+        ),
+    ]
+    for link in links:
+        if all(existing.url_name != link.url_name for existing in HOME_LINKS):
+            HOME_LINKS.append(link)
