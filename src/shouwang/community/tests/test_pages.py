@@ -89,3 +89,10 @@ def test_the_post_qr_sheet_is_a_pdf(forces: Forces) -> None:
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     other = signed_in(forces.person("dispatcher", "b")).get("/community/posts/POST-A1/qr.pdf")
     assert other.status_code == 404
+
+
+def test_the_phone_pages_speak_english_when_asked(forces: Forces) -> None:
+    client = signed_in(forces.volunteer)
+    client.cookies["django_language"] = "en"
+    page = client.get("/m/patrol/?post=POST-A1").content.decode()
+    assert "Check in at a post" in page and "巡防点打卡" not in page
