@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from shouwang.cases.feeders import Case
 from shouwang.cases.tests.factories import POINT
-from shouwang.community.models import Checkin, PatrolFinding, Shift, TrackPoint
-from shouwang.community.selectors import statement_of
+from shouwang.community.models import Checkin, PatrolFinding, Shift, TeamMember, TrackPoint
+from shouwang.community.selectors import statement_of, teams_on_patrol
 from shouwang.community.services.patrols import TrackInput, shift_end, shift_start, track_add
 from shouwang.community.tests.conftest import Forces
 from shouwang.community.tests.test_points import photo
 from shouwang.core.errors import Conflict
+from shouwang.core.models import User
 from shouwang.testing.api import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,17 @@ def test_teams_on_patrol_show_their_tracks_to_the_dispatcher(forces: Forces) -> 
     assert [(r["person"], len(r["track"])) for r in rows] == [(forces.volunteer.display_name, 1)]
     other = ApiClient(forces.person("dispatcher", "b").username).get("/api/v1/patrols/on-patrol")
     assert other.json() == []
+
+
+def test_the_teams_on_patrol_list_costs_the_same_queries_for_many_teams(
+    forces: Forces,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    for person in [forces.volunteer, *forces.neighbours]:
+        TeamMember.objects.get_or_create(team=forces.loop.patrol, person=person)
+        shift = shift_start(actor=person)
+        track_add(actor=person, shift_id=shift.pk, points=[TrackInput(1, timezone.now(), LAT, LNG)])
+    dispatcher = User.objects.select_related("node").get(pk=forces.person("dispatcher").pk)
+    with django_assert_num_queries(2):
+        rows = teams_on_patrol(user=dispatcher)
+    assert len(rows) == 4
