@@ -28,6 +28,7 @@ def _home_links_add() -> None:
     from shouwang.core.role_home import COMMAND, HOME_LINKS, HomeLink
 
     citizens = frozenset({Role.VOLUNTEER, Role.FIRST_RESPONDER})
+    staff = frozenset({Role.LEADER, Role.ADMIN})
     links = [
         HomeLink(_("平安积分"), _("我的积分、明细与兑换（手机）"), "community-points", citizens),
         HomeLink(
@@ -37,6 +38,7 @@ def _home_links_add() -> None:
         HomeLink(
             _("群防群治"), _("积分发放兑换、巡防时长、联防响应"), "community-figures", COMMAND
         ),
+        HomeLink(_("积分兑换审批"), _("批准、发放或驳回兑换申请"), "community-redemptions", staff),
     ]
     for link in links:
         if all(existing.url_name != link.url_name for existing in HOME_LINKS):

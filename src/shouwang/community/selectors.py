@@ -72,6 +72,19 @@ def redemptions_of(*, user: User) -> QuerySet[Redemption]:
     return Redemption.objects.filter(person=user).select_related("item")[:50]
 
 
+def redemptions_for_staff(*, user: User, state: str | None = None) -> QuerySet[Redemption]:
+    """Exchange requests of the towns in the staff member's jurisdiction, oldest waiting
+    first. PermissionDenied for anyone but points staff."""
+    if not is_points_staff(user):
+        raise PermissionDeniedError()
+    rows = Redemption.objects.filter(scope_q(user, via="item__town")).select_related(
+        "person", "item"
+    )
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("requested_at", "id")
+
+
 @dataclass(frozen=True)
 class PointsSummary:
     node: str

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("m/alerts/<int:alert_id>/", views.alert_page, name="community-alert"),
     path("m/alerts/<int:alert_id>/respond/", views.alert_respond, name="community-alert-respond"),
     path("community/figures/", views.figures, name="community-figures"),
+    path("community/redemptions/", views.redemption_queue, name="community-redemptions"),
     path("community/points.xlsx", views.points_export, name="community-points-export"),
     path("community/posts/<str:code>/qr.pdf", views.post_qr_sheet, name="community-post-qr"),
 ]

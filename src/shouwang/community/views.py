@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shouwang.community import config, selectors
 from shouwang.community.exports import points_workbook
-from shouwang.community.models import CatalogueItem, GroupAlert, GroupMember, PatrolPost
+from shouwang.community.models import (
+    CatalogueItem,
+    GroupAlert,
+    GroupMember,
+    PatrolPost,
+    RedemptionState,
+)
 from shouwang.community.qr_sheet import post_qr_pdf
 from shouwang.community.services import groups, patrols, redemptions
 from shouwang.community.services.ledger import wallet_of
@@ -227,7 +234,33 @@ def alert_respond(request: HttpRequest, alert_id: int) -> HttpResponse:
     return redirect("community-alert", alert_id=alert_id)
 
 
-# --- console: figures, export, QR ---------------------------------------------------------
+# --- console: figures, redemptions, export, QR -------------------------------------------
+
+REDEMPTION_STEPS = {
+    "approve": redemptions.redemption_approve,
+    "fulfil": redemptions.redemption_fulfil,
+    "reject": redemptions.redemption_reject,
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def redemption_queue(request: HttpRequest) -> HttpResponse:
+    """Town staff approve, hand over or reject exchange requests (filter by state, paged)."""
+    user = _user(request)
+    if request.method == "POST":
+        step = REDEMPTION_STEPS.get(request.POST.get("action", ""))
+        if step is None:
+            raise InvalidInput()
+        step(actor=user, redemption_id=int(request.POST.get("redemption", "0") or 0))
+        messages.success(request, _("已处理。"))
+        return redirect(request.get_full_path())
+    state = request.GET.get("state", RedemptionState.REQUESTED)
+    rows = selectors.redemptions_for_staff(user=user, state=state or None)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "state": state, "states": RedemptionState.choices}
+    return render(request, "community/redemptions.html", context)
 
 
 @login_required

@@ -96,3 +96,19 @@ def test_the_phone_pages_speak_english_when_asked(forces: Forces) -> None:
     client.cookies["django_language"] = "en"
     page = client.get("/m/patrol/?post=POST-A1").content.decode()
     assert "Check in at a post" in page and "巡防点打卡" not in page
+
+
+def test_town_staff_approve_and_hand_over_an_exchange_on_the_queue_page(forces: Forces) -> None:
+    EarningRule.objects.create(code=RuleCode.REPORT_VERIFIED, points=7, daily_cap=100)
+    award_grant(source_key="case:9", rule=RuleCode.REPORT_VERIFIED, person=forces.volunteer)
+    signed_in(forces.volunteer).post("/m/points/", {"item": "RICE-A", "quantity": "1"})
+    redemption = Redemption.objects.get()
+    leader = signed_in(forces.person("leader"))
+    assert "大米" in leader.get("/community/redemptions/").content.decode()
+    leader.post("/community/redemptions/", {"redemption": redemption.pk, "action": "approve"})
+    leader.post("/community/redemptions/", {"redemption": redemption.pk, "action": "fulfil"})
+    redemption.refresh_from_db()
+    assert redemption.state == "fulfilled"
+    other = signed_in(forces.person("leader", "b"))
+    assert "大米" not in other.get("/community/redemptions/?state=").content.decode()
+    assert signed_in(forces.volunteer).get("/community/redemptions/").status_code == 403
