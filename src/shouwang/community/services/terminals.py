@@ -21,7 +21,7 @@ URGENT = 1
 
 def _terminal(actor: User, serial: str) -> BodyTerminal:
     terminal = (
-        BodyTerminal.objects.select_for_update()
+        BodyTerminal.objects.select_for_update(of=("self",))
         .select_related("node", "person")
         .filter(serial=serial)
         .first()
