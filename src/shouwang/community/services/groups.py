@@ -16,7 +16,11 @@ from shouwang.core.geo.coords import distance_m
 from shouwang.core.models import Role, Unit, UnitKind, User
 from shouwang.notify.groups import person_group, screen_group
 from shouwang.notify.models import Channel
-from shouwang.notify.services import outbox_enqueue_many, outbox_message
+from shouwang.notify.services import (
+    notifications_acknowledge_for,
+    outbox_enqueue_many,
+    outbox_message,
+)
 
 # Who is "the grid worker" for a group: the people of the group's own node who answer first.
 GRID_ROLES = (Role.FIRST_RESPONDER, Role.RESPONDER)
@@ -135,6 +139,8 @@ def alert_acknowledge(*, actor: User, alert_id: int) -> AlertResponse:
     if response.acked_at is None:
         response.acked_at = timezone.now()
         response.save(update_fields=["acked_at"])
+    # The alert's message to this member needs no reminder any more.
+    notifications_acknowledge_for(person=actor, subject=response.alert)
     return response
 
 
@@ -157,4 +163,5 @@ def alert_arrive(*, actor: User, alert_id: int, lat: float, lng: float) -> Alert
     response.arrived_at, response.arrive_distance_m = now, int(distance)
     response.acked_at = response.acked_at or now
     response.save(update_fields=["arrived_at", "arrive_distance_m", "acked_at"])
+    notifications_acknowledge_for(person=actor, subject=alert)
     return response

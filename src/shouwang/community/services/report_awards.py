@@ -6,7 +6,7 @@ The mark is the latest closing time read; each round reads again from a little b
 (`OVERLAP`), so a case whose closing committed late, behind a newer one, is not skipped; the
 award's unique key makes the re-read harmless."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -25,25 +25,36 @@ RULE_BY_KIND = {
 # Who earns: volunteers (平安志愿者), the citizens and patrol members who sign in to report.
 EARNING_ROLES = (Role.VOLUNTEER,)
 BATCH = 500
+PAGES_PER_TICK = 20
 
 
 def report_awards_tick() -> int:
     """One round: award what was verified since the mark. Returns how many awards it made."""
     mark, _created = WorkerMark.objects.get_or_create(name=MARK)
     since = mark.value - OVERLAP if mark.value is not None else None
-    cases = cases_closed_verified_since(
-        closed_after=since, kinds=[str(k) for k in RULE_BY_KIND], limit=BATCH
-    )
-    if not cases:
-        return 0
-    made = _award(cases)
-    newest = max(c.closed_at for c in cases)
+    made, newest = 0, None
+    for _page in range(PAGES_PER_TICK):
+        cases = cases_closed_verified_since(
+            closed_after=since, kinds=[str(k) for k in RULE_BY_KIND], limit=BATCH
+        )
+        if not cases:
+            break
+        made += _award(cases)
+        # Pages follow the closing time, so a window fuller than one page still moves on.
+        newest = since = cases[-1].closed_at
+        if len(cases) < BATCH:
+            break
+    if newest is not None:
+        _mark_advance(newest)
+    return made
+
+
+def _mark_advance(newest: datetime) -> None:
     with transaction.atomic():
         locked = WorkerMark.objects.select_for_update().get(name=MARK)
         if locked.value is None or newest > locked.value:
             locked.value = newest
             locked.save(update_fields=["value", "updated_at"])
-    return made
 
 
 def _award(cases: list[VerifiedCase]) -> int:

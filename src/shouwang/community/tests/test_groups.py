@@ -96,3 +96,12 @@ def test_rates_per_town_count_answers_within_the_targets(forces: Forces) -> None
     )
     assert (rates.alerts, rates.responses) == (1, 3)
     assert (rates.ack_rate, rates.arrive_rate) == (round(1 / 3, 3), round(1 / 3, 3))
+
+
+def test_acknowledging_the_alert_settles_the_members_notification(forces: Forces) -> None:
+    alert_id = raise_alert(forces)
+    member = forces.neighbours[0]
+    waiting = OutboxMessage.objects.filter(subject_id=str(alert_id), person=member)
+    assert waiting.get().requires_ack and waiting.get().acked_at is None
+    ApiClient(member.username).post(f"/api/v1/groups/alerts/{alert_id}/ack")
+    assert waiting.get().acked_at is not None

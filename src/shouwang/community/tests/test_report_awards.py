@@ -108,3 +108,15 @@ def test_a_burst_of_reports_from_one_place_is_held_for_review(forces: Forces, se
     states = list(PointAward.objects.order_by("id").values_list("state", flat=True))
     assert states == [AwardState.CREDITED, AwardState.CREDITED, AwardState.HELD]
     assert statement_of(user=forces.volunteer).balance == 2 * REPORT_POINTS
+
+
+def test_a_window_fuller_than_one_page_still_moves_on(forces: Forces, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from shouwang.community.services import report_awards
+
+    monkeypatch.setattr(report_awards, "BATCH", 2)
+    cases = [
+        closed(forces.loop, actor=forces.volunteer, channel=CaseChannel.APP, description=f"第{n}起")
+        for n in range(5)
+    ]
+    assert report_awards_tick() == 5
+    assert PointAward.objects.filter(source_key__in=[f"case:{c.pk}" for c in cases]).count() == 5
