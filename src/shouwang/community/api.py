@@ -17,6 +17,7 @@ from shouwang.community.schemas import (
     CheckinOut,
     FiguresOut,
     FindingCreated,
+    HoursOut,
     LeaderOut,
     PointIn,
     RedemptionIn,
@@ -107,6 +108,15 @@ def create_finding(
         photos=[photo] if photo is not None else [],
     )
     return Status(201, FindingCreated(finding_id=finding.pk, case_id=finding.case_id))
+
+
+@router.get("/patrols/hours", response=list[HoursOut])
+def patrol_hours(
+    request: HttpRequest, node: str, month: str | None = None, by: str = "team"
+) -> list[HoursOut]:
+    """Patrol hours by team or person for a node and month (rule: services/patrols.py)."""
+    rows = selectors.patrol_hours_for(user=acting_user(request), node_code=node, month=month, by=by)
+    return [HoursOut(key=r.key, label=r.label, hours=r.hours) for r in rows]
 
 
 @router.get("/patrols/on-patrol", response=list[dict[str, object]])

@@ -47,6 +47,12 @@ class TrackOut(Schema):
     added: int
 
 
+class HoursOut(Schema):
+    key: str
+    label: str
+    hours: float
+
+
 class AlertIn(PointIn):
     note: str = Field("", max_length=500)
     open_case: bool = False

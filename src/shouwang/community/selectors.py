@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shouwang.community import config
 from shouwang.community.models import (
@@ -22,7 +23,7 @@ from shouwang.community.models import (
 )
 from shouwang.community.permissions import is_forces_staff, is_points_staff
 from shouwang.community.services.ledger import balance_of
-from shouwang.core.errors import NotFound, PermissionDeniedError
+from shouwang.core.errors import InvalidInput, NotFound, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, User
 from shouwang.core.selectors import node_get, scope_q
 
@@ -267,6 +268,19 @@ def patrol_hours(
         )
         for r in rows
     ]
+
+
+def patrol_hours_for(
+    *, user: User, node_code: str, month: str | None, by: str = "team"
+) -> list[HoursRow]:
+    """Patrol hours of a node in the user's jurisdiction, by team or person, for a month."""
+    if not (is_points_staff(user) or is_forces_staff(user)):
+        raise PermissionDeniedError()
+    if by not in {"team", "person"}:
+        raise InvalidInput(_("按队（team）或按人（person）统计。"))
+    node = node_get(user=user, code=node_code)
+    start, end = month_bounds(month)
+    return patrol_hours(node=node, start=start, end=end, by=by)
 
 
 def teams_on_patrol(*, user: User) -> list[dict[str, object]]:

@@ -271,13 +271,9 @@ def figures(request: HttpRequest) -> HttpResponse:
     node = request.GET.get("node") or None
     month = request.GET.get("month") or None
     found = selectors.community_figures(user=user, node_code=node, month=month)
-    start, end = selectors.month_bounds(found.month)
-    from shouwang.core.selectors import node_get
-
-    node_obj = node_get(user=user, code=found.node)
     context = {
         "f": found,
-        "hours": selectors.patrol_hours(node=node_obj, start=start, end=end),
+        "hours": selectors.patrol_hours_for(user=user, node_code=found.node, month=found.month),
         "leaders": selectors.leaderboard(user=user, node_code=found.node, month=found.month)
         if user.role in {"leader", "admin"}
         else [],

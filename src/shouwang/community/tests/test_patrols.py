@@ -153,3 +153,27 @@ def test_the_teams_on_patrol_list_costs_the_same_queries_for_many_teams(
     with django_assert_num_queries(2):
         rows = teams_on_patrol(user=dispatcher)
     assert len(rows) == 4
+
+
+def test_patrol_hours_by_person_for_the_town(forces: Forces) -> None:
+    shift = shift_start(actor=forces.volunteer)
+    start = timezone.now() - timedelta(hours=2)
+    Shift.objects.filter(pk=shift.pk).update(started_at=start)
+    track_add(
+        actor=forces.volunteer,
+        shift_id=shift.pk,
+        points=[
+            TrackInput(1, start + timedelta(minutes=5), LAT, LNG),
+            TrackInput(2, start + timedelta(minutes=95), LAT, LNG),
+        ],
+    )
+    shift_end(actor=forces.volunteer)
+    node = forces.loop.city.a.node.code
+    leader = ApiClient(forces.person("leader").username)
+    rows = leader.get("/api/v1/patrols/hours", node=node, by="person").json()
+    assert rows == [
+        {"key": forces.volunteer.username, "label": forces.volunteer.full_name, "hours": 1.5}
+    ]
+    assert leader.get("/api/v1/patrols/hours", node=node, by="x").status_code == 422
+    volunteer = ApiClient(forces.volunteer.username)
+    assert volunteer.get("/api/v1/patrols/hours", node=node).status_code == 403
