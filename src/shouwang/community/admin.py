@@ -18,6 +18,7 @@ from shouwang.community.models import (
     Redemption,
     RosterSlot,
     TeamMember,
+    UnitRating,
 )
 
 
@@ -100,3 +101,9 @@ class BodyTerminalAdmin(admin.ModelAdmin[BodyTerminal]):
     list_display = ("serial", "node", "person", "last_report_at")
     raw_id_fields = ("person",)
     search_fields = ("serial",)
+
+
+@admin.register(UnitRating)
+class UnitRatingAdmin(ReadOnlyAdmin):
+    list_display = ("month", "unit", "patrol_hours", "alerts_answered", "score", "stars")
+    list_filter = ("month", "stars")

@@ -30,6 +30,7 @@ from shouwang.community.schemas import (
     TerminalSosIn,
     TrackIn,
     TrackOut,
+    UnitRatingOut,
     WalletOut,
 )
 from shouwang.community.services import groups, patrols, redemptions, terminals
@@ -262,6 +263,25 @@ def figures(request: HttpRequest, node: str | None = None, month: str | None = N
     """Points issued/redeemed, patrol hours, group alert times for a node and month."""
     found = selectors.community_figures(user=acting_user(request), node_code=node, month=month)
     return FiguresOut(**asdict(found))
+
+
+@router.get("/community/unit-ratings", response=list[UnitRatingOut])
+def unit_ratings(request: HttpRequest, node: str, month: str | None = None) -> list[UnitRatingOut]:
+    """Participation stars of patrol teams and groups (rule: services/ratings.py)."""
+    rows = selectors.unit_ratings(user=acting_user(request), node_code=node, month=month)
+    return [
+        UnitRatingOut(
+            unit=r.unit.code,
+            name=r.unit.name,
+            kind=r.unit.kind,
+            month=r.month.strftime("%Y-%m"),
+            patrol_hours=r.patrol_hours,
+            alerts_answered=r.alerts_answered,
+            score=r.score,
+            stars=r.stars,
+        )
+        for r in rows
+    ]
 
 
 @router.post("/terminals/{serial}/position", response={204: None})

@@ -161,3 +161,14 @@ class TerminalSosIn(PointIn):
 class FindingCreated(Schema):
     finding_id: int
     case_id: int
+
+
+class UnitRatingOut(Schema):
+    unit: str
+    name: str
+    kind: str
+    month: str
+    patrol_hours: float
+    alerts_answered: float
+    score: int
+    stars: int

@@ -20,6 +20,7 @@ from shouwang.community.models import (
     Redemption,
     Shift,
     TrackPoint,
+    UnitRating,
 )
 from shouwang.community.permissions import is_forces_staff, is_points_staff
 from shouwang.community.services.ledger import balance_of
@@ -383,3 +384,18 @@ def _median(values: list[int]) -> int | None:
         return None
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
+
+
+def unit_ratings(*, user: User, node_code: str, month: str | None) -> list[UnitRating]:
+    """The month's participation stars of the teams and groups under a node."""
+    if not (is_points_staff(user) or is_forces_staff(user)):
+        raise PermissionDeniedError()
+    node = node_get(user=user, code=node_code)
+    start, _end = month_bounds(month)
+    return list(
+        UnitRating.objects.filter(
+            unit__node__path__startswith=node.path, month=start.date().replace(day=1)
+        )
+        .select_related("unit")
+        .order_by("-stars", "-score", "unit__code")
+    )

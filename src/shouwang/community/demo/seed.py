@@ -30,6 +30,7 @@ from shouwang.community.services.awards import award_grant
 from shouwang.community.services.groups import alert_raise
 from shouwang.community.services.ledger import budget_fund
 from shouwang.community.services.patrols import patrol_seconds_of
+from shouwang.community.services.ratings import unit_ratings_compute
 from shouwang.community.services.redemptions import redemption_request
 from shouwang.community.services.report_awards import report_awards_tick
 from shouwang.community.services.terminals import terminal_bind
@@ -63,6 +64,7 @@ def seed_demo_community(*, seed: int, scale: str) -> int:
         rows += _groups(rng, towns[0])
         rows += _terminals(towns[0])
     rows += report_awards_tick()
+    rows += unit_ratings_compute()
     _volunteer_wallet(towns[0])
     return rows
 

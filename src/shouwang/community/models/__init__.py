@@ -29,6 +29,7 @@ from shouwang.community.models.points import (
     RuleCode,
     WorkerMark,
 )
+from shouwang.community.models.ratings import UnitRating
 from shouwang.community.models.terminals import BodyTerminal
 
 __all__ = [
@@ -57,5 +58,6 @@ __all__ = [
     "Shift",
     "TeamMember",
     "TrackPoint",
+    "UnitRating",
     "WorkerMark",
 ]
