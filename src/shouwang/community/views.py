@@ -278,6 +278,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         if user.role in {"leader", "admin"}
         else [],
         "on_patrol": selectors.teams_on_patrol(user=user),
+        "ratings": selectors.unit_ratings(user=user, node_code=found.node, month=found.month),
     }
     return render(request, "community/figures.html", context)
 
