@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("m/points/", views.my_points, name="community-points"),
     path("m/patrol/", views.patrol, name="community-patrol"),
     path("m/patrol/checkin/", views.checkin, name="community-checkin"),
+    path("m/patrol/finding/", views.finding, name="community-finding"),
     path("m/patrol/shift/", views.shift, name="community-shift"),
     path("m/groups/", views.my_groups, name="community-groups"),
     path("m/groups/<str:code>/alert/", views.alert_raise, name="community-alert-raise"),

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -94,6 +95,16 @@ def my_points(request: HttpRequest) -> HttpResponse:
 # --- patrol -------------------------------------------------------------------------------
 
 
+# What a patrol usually finds (the loop's category codes), for the finding form.
+FINDING_CATEGORIES = [
+    ("facility_damage", gettext_lazy("公共设施损坏")),
+    ("fire_lane_blocked", gettext_lazy("消防通道堵塞")),
+    ("ebike_charging", gettext_lazy("电动车违规充电")),
+    ("suspicious", gettext_lazy("可疑情况")),
+    ("garbage", gettext_lazy("垃圾乱堆")),
+]
+
+
 def _patrol_page(
     request: HttpRequest, *, error: str = "", status: int = 200, post: str = ""
 ) -> HttpResponse:
@@ -104,6 +115,7 @@ def _patrol_page(
         "post": post or request.GET.get("post", ""),
         "error": error,
         "recent": user.patrol_checkins.select_related("post")[:10],
+        "categories": FINDING_CATEGORIES,
         "texts": page_texts(),
     }
     return render(request, "community/patrol.html", context, status=status)
@@ -135,6 +147,26 @@ def checkin(request: HttpRequest) -> HttpResponse:
         _("已在 %(post)s 打卡（距点位 %(d)d 米）。")
         % {"post": record.post.name, "d": record.distance_m},
     )
+    return redirect("community-patrol")
+
+
+@login_required
+@require_POST
+def finding(request: HttpRequest) -> HttpResponse:
+    """A patrol finding with a photo, into the loop as a case (channel patrol)."""
+    photo = request.FILES.get("photo")
+    try:
+        made = patrols.finding_report(
+            actor=_user(request),
+            category_code=request.POST.get("category", ""),
+            description=request.POST.get("description", ""),
+            lat=_coordinate(request, "lat"),
+            lng=_coordinate(request, "lng"),
+            photos=[photo] if photo is not None else [],
+        )
+    except ApplicationError as exc:
+        return _patrol_page(request, error=str(exc.message), status=exc.status)
+    messages.success(request, _("已上报，事件编号 %(n)s。") % {"n": made.case})
     return redirect("community-patrol")
 
 

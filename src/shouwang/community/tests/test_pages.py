@@ -112,3 +112,28 @@ def test_town_staff_approve_and_hand_over_an_exchange_on_the_queue_page(forces: 
     other = signed_in(forces.person("leader", "b"))
     assert "大米" not in other.get("/community/redemptions/?state=").content.decode()
     assert signed_in(forces.volunteer).get("/community/redemptions/").status_code == 403
+
+
+def test_a_patrol_finding_with_a_photo_is_reported_from_the_phone(
+    forces: Forces,
+    media_root,  # type: ignore[no-untyped-def]
+) -> None:
+    from shouwang.community.models import PatrolFinding
+    from shouwang.community.tests.test_points import photo
+
+    upload = photo(3)
+    upload.name = "lamp.jpg"
+    client = signed_in(forces.volunteer)
+    response = client.post(
+        "/m/patrol/finding/",
+        {
+            "category": "facility_damage",
+            "description": "路灯不亮",
+            "lat": LAT,
+            "lng": LNG,
+            "photo": upload,
+        },
+    )
+    assert response.status_code == 302
+    finding = PatrolFinding.objects.get()
+    assert finding.case.channel == "patrol" and finding.photos.count() == 1
