@@ -19,7 +19,11 @@ from shouwang.cases import clock
 from shouwang.cases.models import Case, CaseChannel, CaseKind, TimelineEvent, TimelineKind
 from shouwang.cases.selectors.cases import case_for_action, visible_cases_q
 from shouwang.cases.selectors.categories import category_by_code
-from shouwang.cases.services.dispatch import assignments_stand_down, people_and_units
+from shouwang.cases.services.dispatch import (
+    assignments_stand_down,
+    case_dispatch,
+    people_and_units,
+)
 from shouwang.cases.services.intake import case_intake
 from shouwang.cases.services.locking import lock_case, save_case
 from shouwang.cases.services.notifications import announce
@@ -28,7 +32,7 @@ from shouwang.cases.services.sla import refresh_next_deadline
 from shouwang.cases.services.timeline import timeline_add
 from shouwang.cases.states import FINISHED_STATES, OPEN_STATES, CaseAction, CaseState
 from shouwang.cases.states import transition_target as _transition_target
-from shouwang.core.models import JurisdictionNode, User
+from shouwang.core.models import JurisdictionNode, Unit, User
 
 __all__ = [
     "FINISHED_STATES",
@@ -39,6 +43,7 @@ __all__ = [
     "CaseState",
     "OpenedCase",
     "VerifiedCase",
+    "case_first_responders_alert",
     "case_note",
     "case_open",
     "case_settle",
@@ -207,3 +212,11 @@ def position_report(*, person: User, lat: float, lng: float) -> None:
     """A person's live position from a feeder's device (a body-worn terminal's GPS), kept as
     their phone's would be, for dispatch suggestions (WGS-84)."""
     responder_position_report(actor=person, lat=lat, lng=lng)
+
+
+def case_first_responders_alert(*, actor: User, case: Case | int, units: list[Unit]) -> Case:
+    """Alerts first-responder units (a patrol team, a ten-household group) to a case, in
+    parallel with whoever works it — the dispatcher's choice, so the loop's dispatch rules
+    apply: only a dispatcher of the case may (PermissionDenied), a case that is not open is an
+    IllegalTransition (409)."""
+    return case_dispatch(actor=actor, case=case, first_responders=units)

@@ -142,6 +142,13 @@ def raise_alert(request: HttpRequest, code: str, payload: AlertIn) -> Status[Ale
     return Status(201, AlertCreated(alert_id=alert.pk, case_id=alert.case_id))
 
 
+@router.post("/groups/nearest/{case_id}", response={201: AlertCreated})
+def send_to_nearest_group(request: HttpRequest, case_id: int) -> Status[AlertCreated]:
+    """Dispatcher: the ten-household group nearest the case, alerted as first responders."""
+    alert = groups.case_send_to_nearest_group(actor=acting_user(request), case_id=case_id)
+    return Status(201, AlertCreated(alert_id=alert.pk, case_id=alert.case_id))
+
+
 @router.post("/groups/alerts/{alert_id}/ack", response=ResponseOut)
 def ack_alert(request: HttpRequest, alert_id: int) -> ResponseOut:
     return _response_out(groups.alert_acknowledge(actor=acting_user(request), alert_id=alert_id))

@@ -4,8 +4,8 @@ import pytest
 
 from shouwang.cases import feeders
 from shouwang.cases.models import AssignmentState, TimelineKind
-from shouwang.cases.tests.factories import POINT, Loop, dispatched, fresh
-from shouwang.core.errors import IllegalTransition, InvalidInput
+from shouwang.cases.tests.factories import POINT, Loop, dispatched, fresh, received
+from shouwang.core.errors import IllegalTransition, InvalidInput, PermissionDeniedError
 from shouwang.notify.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,15 @@ def test_closed_verified_cases_are_listed_for_rewarding_feeders(loop: Loop) -> N
     later = feeders.cases_closed_verified_since(closed_after=listed[0].closed_at, kinds=["report"])
     assert later == []
     assert feeders.cases_closed_verified_since(closed_after=None, kinds=["hazard"]) == []
+
+
+def test_a_feeder_alerts_a_first_responder_unit_for_the_dispatcher(loop: Loop) -> None:
+    case = received(loop)
+    feeders.case_first_responders_alert(
+        actor=loop.person("dispatcher"), case=case.pk, units=[loop.patrol]
+    )
+    assert case.assignments.filter(unit=loop.patrol).exists()
+    with pytest.raises(PermissionDeniedError):
+        feeders.case_first_responders_alert(
+            actor=loop.person("volunteer"), case=case.pk, units=[loop.patrol]
+        )

@@ -8,7 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouwang.cases.feeders import CaseChannel, CaseKind, case_open
+from shouwang.cases.feeders import (
+    CaseChannel,
+    CaseKind,
+    case_first_responders_alert,
+    case_open,
+    case_visible,
+)
 from shouwang.community import config
 from shouwang.community.models import AlertResponse, GroupAlert, GroupMember
 from shouwang.core.errors import Conflict, InvalidInput, NotFound
@@ -76,6 +82,46 @@ def alert_raise(
         ).case
         alert.save(update_fields=["case"])
     _notify(alert, group, [m.person for m in members])
+    return alert
+
+
+@transaction.atomic
+def case_send_to_nearest_group(*, actor: User, case_id: int) -> GroupAlert:
+    """The dispatcher sends a case to the ten-household group nearest it, as first responders:
+    the loop records the group's assignment, and the group gets an alert at the case's position
+    whose members' acknowledgement and arrival are timed like any other."""
+    case = case_visible(user=actor, case_id=case_id)
+    if case.lat is None or case.lng is None:
+        raise InvalidInput(_("事件没有位置，无法找最近的联防组。"))
+    if GroupAlert.objects.filter(case_id=case.pk).exists():
+        raise Conflict(_("该事件已发给联防组。"))
+    town_path = "/".join(case.node.path.split("/")[:3]) + "/"
+    groups = Unit.objects.filter(
+        kind=UnitKind.TEN_HOUSEHOLD_GROUP,
+        is_active=True,
+        lat__isnull=False,
+        node__path__startswith=town_path,
+    ).select_related("node")
+    nearest = min(
+        groups,
+        key=lambda g: distance_m(case.lng, case.lat, g.lng, g.lat),  # type: ignore[arg-type]
+        default=None,
+    )
+    if nearest is None:
+        raise NotFound(_("附近没有十户联防组。"))
+    case_first_responders_alert(actor=actor, case=case.pk, units=[nearest])
+    alert = GroupAlert.objects.create(
+        group=nearest,
+        raised_by=actor,
+        raised_at=timezone.now(),
+        lat=case.lat,
+        lng=case.lng,
+        note=case.description[:500],
+        case=case,
+    )
+    members = [m.person for m in GroupMember.objects.filter(group=nearest).select_related("person")]
+    AlertResponse.objects.bulk_create([AlertResponse(alert=alert, person=p) for p in members])
+    _notify(alert, nearest, members)
     return alert
 
 

@@ -105,3 +105,30 @@ def test_acknowledging_the_alert_settles_the_members_notification(forces: Forces
     assert waiting.get().requires_ack and waiting.get().acked_at is None
     ApiClient(member.username).post(f"/api/v1/groups/alerts/{alert_id}/ack")
     assert waiting.get().acked_at is not None
+
+
+def test_the_dispatcher_sends_a_case_to_the_nearest_group(forces: Forces) -> None:
+    from shouwang.cases.tests.factories import received
+    from shouwang.core.models import UnitKind
+    from shouwang.core.services.jurisdiction import unit_create
+
+    unit_create(
+        code="SH-A2",
+        name="远处的联防组",
+        kind=UnitKind.TEN_HOUSEHOLD_GROUP,
+        node=forces.loop.city.a.grids[1],
+        location=(LNG + 0.08, LAT),
+    )
+    case = received(forces.loop)
+    dispatcher = ApiClient(forces.person("dispatcher").username)
+    response = dispatcher.post(f"/api/v1/groups/nearest/{case.pk}")
+    assert response.status_code == 201, response.content
+    alert = GroupAlert.objects.get(pk=response.json()["alert_id"])
+    assert alert.group == forces.group and alert.case_id == case.pk
+    assert case.assignments.filter(unit=forces.group).exists()
+    assert AlertResponse.objects.filter(alert=alert).count() == 4  # every member
+    assert dispatcher.post(f"/api/v1/groups/nearest/{case.pk}").status_code == 409
+    other = received(forces.loop, description="另一起")
+    volunteer = ApiClient(forces.volunteer.username)
+    assert volunteer.post(f"/api/v1/groups/nearest/{other.pk}").status_code == 403
+    assert not GroupAlert.objects.filter(case_id=other.pk).exists()
