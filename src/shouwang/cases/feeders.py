@@ -16,7 +16,15 @@ from django.db import transaction
 from django.db.models import Q
 
 from shouwang.cases import clock
-from shouwang.cases.models import Case, CaseChannel, CaseKind, TimelineEvent, TimelineKind
+from shouwang.cases.models import (
+    Assignment,
+    Case,
+    CaseChannel,
+    CaseKind,
+    TimelineEvent,
+    TimelineKind,
+)
+from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
 from shouwang.cases.selectors.cases import case_for_action, visible_cases_q
 from shouwang.cases.selectors.categories import category_by_code
 from shouwang.cases.services.dispatch import (
@@ -48,6 +56,7 @@ __all__ = [
     "case_open",
     "case_settle",
     "case_visible",
+    "case_worked_by",
     "cases_closed_verified_since",
     "cases_visible_q",
     "position_report",
@@ -220,3 +229,16 @@ def case_first_responders_alert(*, actor: User, case: Case | int, units: list[Un
     apply: only a dispatcher of the case may (PermissionDenied), a case that is not open is an
     IllegalTransition (409)."""
     return case_dispatch(actor=actor, case=case, first_responders=units)
+
+
+def case_worked_by(*, person: User) -> int | None:
+    """The id of the case the person is working now (their latest open assignment, in an open
+    case), or None: where a feeder puts what the person's own device recorded."""
+    return (
+        Assignment.objects.filter(
+            person=person, state__in=OPEN_ASSIGNMENT_STATES, case__state__in=OPEN_STATES
+        )
+        .order_by("-id")
+        .values_list("case_id", flat=True)
+        .first()
+    )

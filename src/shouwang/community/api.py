@@ -26,6 +26,7 @@ from shouwang.community.schemas import (
     ShiftIn,
     ShiftOut,
     SummaryOut,
+    TerminalEventIn,
     TerminalPositionIn,
     TerminalSosIn,
     TrackIn,
@@ -313,5 +314,16 @@ def terminal_sos(
         lat=payload.lat,
         lng=payload.lng,
         note=payload.note,
+    )
+    return Status(201, {"case_id": case_id})
+
+
+@router.post("/terminals/{serial}/events", response={201: dict[str, int]})
+def terminal_event(
+    request: HttpRequest, serial: str, payload: TerminalEventIn
+) -> Status[dict[str, int]]:
+    """An intercom or video event: on the timeline of the case the wearer works (409: none)."""
+    case_id = terminals.terminal_event(
+        actor=acting_user(request), serial=serial, kind=payload.kind, ref=payload.ref
     )
     return Status(201, {"case_id": case_id})

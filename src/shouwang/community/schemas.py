@@ -154,6 +154,11 @@ class TerminalPositionIn(PointIn):
     pass
 
 
+class TerminalEventIn(Schema):
+    kind: str = Field(..., max_length=16)
+    ref: str = Field("", max_length=300)
+
+
 class TerminalSosIn(PointIn):
     note: str = Field("", max_length=500)
 

@@ -93,3 +93,10 @@ def test_a_feeder_alerts_a_first_responder_unit_for_the_dispatcher(loop: Loop) -
         feeders.case_first_responders_alert(
             actor=loop.person("volunteer"), case=case.pk, units=[loop.patrol]
         )
+
+
+def test_the_case_a_person_works_is_their_latest_open_assignment(loop: Loop) -> None:
+    responder = loop.person("responder")
+    assert feeders.case_worked_by(person=responder) is None
+    case = dispatched(loop)
+    assert feeders.case_worked_by(person=responder) == case.pk

@@ -9,9 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouwang.cases.feeders import CaseChannel, CaseKind, case_open, position_report
+from shouwang.cases.feeders import (
+    CaseChannel,
+    CaseKind,
+    case_note,
+    case_open,
+    case_worked_by,
+    position_report,
+)
 from shouwang.community.models import BodyTerminal
-from shouwang.core.errors import InvalidInput, NotFound
+from shouwang.core.errors import Conflict, InvalidInput, NotFound
 from shouwang.core.models import User
 from shouwang.core.selectors import node_in_scope
 
@@ -71,3 +78,29 @@ def terminal_sos(*, actor: User, serial: str, lat: float, lng: float, note: str 
         source_ref=serial,
     )
     return opened.case.pk
+
+
+# What a terminal records besides positions (seed 004: 4G intercom and video).
+TERMINAL_EVENTS = {"intercom": _("对讲"), "video": _("视频")}
+
+
+@transaction.atomic
+def terminal_event(*, actor: User, serial: str, kind: str, ref: str = "") -> int:
+    """An intercom or video event of a terminal goes on the timeline of the case its wearer is
+    working. Conflict (409) when the wearer works no case now. Returns the case id."""
+    if kind not in TERMINAL_EVENTS:
+        raise InvalidInput(_("事件类型只能是 intercom 或 video。"))
+    terminal = _terminal(actor, serial)
+    assert terminal.person is not None
+    case_id = case_worked_by(person=terminal.person)
+    if case_id is None:
+        raise Conflict(_("佩戴人当前没有在处置的事件。"))
+    case_note(
+        case=case_id,
+        actor=terminal.person,
+        text=_("警保民终端 %(serial)s：%(kind)s")
+        % {"serial": serial, "kind": TERMINAL_EVENTS[kind]},
+        source="community.terminal",
+        data={"terminal": serial, "event": kind, "ref": ref[:300]},
+    )
+    return case_id

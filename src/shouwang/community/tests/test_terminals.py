@@ -3,7 +3,7 @@
 import pytest
 
 from shouwang.cases.feeders import Case
-from shouwang.cases.tests.factories import POINT
+from shouwang.cases.tests.factories import POINT, dispatched
 from shouwang.community.models import BodyTerminal
 from shouwang.community.services.terminals import terminal_bind
 from shouwang.community.tests.conftest import Forces
@@ -46,3 +46,18 @@ def test_a_terminal_of_another_town_is_not_found(forces: Forces, terminal: BodyT
     gateway = ApiClient(forces.person("dispatcher", "b").username)
     body = {"lat": LAT, "lng": LNG}
     assert gateway.post("/api/v1/terminals/JBM-001/sos", body).status_code == 404
+
+
+def test_intercom_and_video_go_on_the_case_the_wearer_works(
+    forces: Forces, terminal: BodyTerminal
+) -> None:
+    gateway = ApiClient(forces.person("dispatcher").username)
+    body = {"kind": "video", "ref": "rtsp://recorder/clip/1"}
+    assert gateway.post("/api/v1/terminals/JBM-001/events", body).status_code == 409
+    case = dispatched(forces.loop)
+    response = gateway.post("/api/v1/terminals/JBM-001/events", body)
+    assert response.status_code == 201 and response.json()["case_id"] == case.pk
+    event = case.timeline.filter(data__source="community.terminal").get()
+    assert event.data["event"] == "video"
+    wrong = gateway.post("/api/v1/terminals/JBM-001/events", {"kind": "photo"})
+    assert wrong.status_code == 422
