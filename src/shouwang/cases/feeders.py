@@ -13,11 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from shouwang.cases import clock
 from shouwang.cases.models import (
     Assignment,
+    Attachment,
     Case,
     CaseChannel,
     CaseKind,
@@ -54,6 +55,7 @@ __all__ = [
     "case_first_responders_alert",
     "case_note",
     "case_open",
+    "case_reporter_photos",
     "case_settle",
     "case_visible",
     "case_worked_by",
@@ -242,3 +244,15 @@ def case_worked_by(*, person: User) -> int | None:
         .values_list("case_id", flat=True)
         .first()
     )
+
+
+def case_reporter_photos(*, case_ids: list[int]) -> dict[int, list[str]]:
+    """The storage names of the photos each case's reporter attached (not the responders'
+    resolution photos), for a feeder that fingerprints what it rewards."""
+    photos: dict[int, list[str]] = {}
+    rows = Attachment.objects.filter(
+        case_id__in=case_ids, uploaded_by_id=F("case__created_by_id")
+    ).order_by("id")
+    for case_id, name in rows.values_list("case_id", "file"):
+        photos.setdefault(case_id, []).append(name)
+    return photos

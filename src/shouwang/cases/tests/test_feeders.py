@@ -100,3 +100,23 @@ def test_the_case_a_person_works_is_their_latest_open_assignment(loop: Loop) -> 
     assert feeders.case_worked_by(person=responder) is None
     case = dispatched(loop)
     assert feeders.case_worked_by(person=responder) == case.pk
+
+
+def test_only_the_reporters_own_photos_are_listed(loop: Loop, media_root) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from PIL import Image
+
+    from shouwang.cases import services
+
+    def png() -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (40, 30), (200, 10, 10)).save(out, format="PNG")
+        return out.getvalue()
+
+    volunteer = loop.person("volunteer")
+    case = dispatched(loop, actor=volunteer, channel=feeders.CaseChannel.APP)
+    services.attachment_add(actor=volunteer, case=fresh(case), data=png())
+    services.attachment_add(actor=loop.person("responder"), case=fresh(case), data=png())
+    listed = feeders.case_reporter_photos(case_ids=[case.pk])
+    assert len(listed[case.pk]) == 1

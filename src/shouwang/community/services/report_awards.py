@@ -6,15 +6,24 @@ The mark is the latest closing time read; each round reads again from a little b
 (`OVERLAP`), so a case whose closing committed late, behind a newer one, is not skipped; the
 award's unique key makes the re-read harmless."""
 
+import logging
 from datetime import datetime, timedelta
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 
-from shouwang.cases.feeders import CaseKind, VerifiedCase, cases_closed_verified_since
+from shouwang.cases.feeders import (
+    CaseKind,
+    VerifiedCase,
+    case_reporter_photos,
+    cases_closed_verified_since,
+)
 from shouwang.community.models import PatrolFinding, PointAward, RuleCode, WorkerMark
 from shouwang.community.services.awards import award_grant
+from shouwang.community.services.photos import dhash_of
 from shouwang.core.models import Role, User
 
+logger = logging.getLogger(__name__)
 MARK = "community.report_awards"
 OVERLAP = timedelta(minutes=10)
 RULE_BY_KIND = {
@@ -63,6 +72,7 @@ def _award(cases: list[VerifiedCase]) -> int:
     todo = [c for c in cases if f"case:{c.case_id}" not in done]
     people = User.objects.in_bulk({c.created_by_id for c in todo})
     photos = _finding_photos([c.case_id for c in todo if c.kind == CaseKind.PATROL_FINDING])
+    photos.update(_report_photos([c.case_id for c in todo if c.kind != CaseKind.PATROL_FINDING]))
     made = 0
     for case in todo:
         person = people.get(case.created_by_id)
@@ -86,3 +96,17 @@ def _finding_photos(case_ids: list[int]) -> dict[int, list[str]]:
     for finding in PatrolFinding.objects.filter(case_id__in=case_ids).prefetch_related("photos"):
         found[finding.case_id] = [p.dhash for p in finding.photos.all()]
     return found
+
+
+def _report_photos(case_ids: list[int]) -> dict[int, list[str]]:
+    """dHashes of the photos the reporters attached (an unreadable file is skipped: the
+    attachment was checked by Pillow when it was stored)."""
+    hashes: dict[int, list[str]] = {}
+    for case_id, names in case_reporter_photos(case_ids=case_ids).items():
+        for name in names:
+            try:
+                with default_storage.open(name, "rb") as stored:
+                    hashes.setdefault(case_id, []).append(dhash_of(stored))
+            except (OSError, ValueError):
+                logger.warning("photo %s of case %s could not be fingerprinted", name, case_id)
+    return hashes

@@ -120,3 +120,22 @@ def test_a_window_fuller_than_one_page_still_moves_on(forces: Forces, monkeypatc
     ]
     assert report_awards_tick() == 5
     assert PointAward.objects.filter(source_key__in=[f"case:{c.pk}" for c in cases]).count() == 5
+
+
+def test_the_same_photo_on_a_second_report_earns_nothing(
+    forces: Forces,
+    media_root,  # type: ignore[no-untyped-def]
+) -> None:
+    from shouwang.community.tests.test_points import photo
+
+    first = closed(forces.loop, actor=forces.volunteer, channel=CaseChannel.APP)
+    second = closed(
+        forces.loop, actor=forces.neighbours[0], channel=CaseChannel.APP, description="又一起"
+    )
+    for case, person in ((first, forces.volunteer), (second, forces.neighbours[0])):
+        loop_services.attachment_add(actor=person, case=fresh(case), data=photo(5).getvalue())
+    report_awards_tick()
+    awards = {a.person_id: a for a in PointAward.objects.all()}
+    assert awards[forces.volunteer.pk].state == AwardState.CREDITED
+    assert awards[forces.neighbours[0].pk].state == AwardState.REFUSED
+    assert statement_of(user=forces.neighbours[0]).balance == 0
