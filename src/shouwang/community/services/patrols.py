@@ -75,7 +75,8 @@ def shift_end(*, actor: User) -> Shift:
     shift.patrol_seconds = patrol_seconds_of(shift)
     shift.save(update_fields=["ended_at", "patrol_seconds"])
     hours = shift.patrol_seconds // 3600
-    if hours > 0:
+    # Points go to a wallet in the person's town; someone without a jurisdiction earns none.
+    if hours > 0 and actor.node_id is not None:
         award_grant(
             source_key=f"shift:{shift.pk}",
             rule=RuleCode.PATROL_HOUR,
