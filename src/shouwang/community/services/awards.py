@@ -23,7 +23,7 @@ from shouwang.community.models import (
     RuleCode,
 )
 from shouwang.community.services.ledger import (
-    _lock,
+    accounts_lock,
     balance_of,
     entry_post,
     town_account,
@@ -73,7 +73,7 @@ def award_grant(
     pool = town_account(town=wallet.town, kind=AccountKind.POOL)
     with transaction.atomic():
         # The wallet's lock also queues this person's other awards, so the cap holds.
-        _lock(wallet, pool)
+        accounts_lock(wallet, pool)
         found = rule_for(code=rule, town=wallet.town)
         points, state, reason = _decide(found, person, units, lat, lng, photo_hashes or [])
         if state == AwardState.CREDITED and balance_of(pool) < points:

@@ -50,7 +50,7 @@ def balance_of(account: PointAccount) -> int:
     return int(credited) - int(debited)
 
 
-def _lock(*accounts: PointAccount) -> None:
+def accounts_lock(*accounts: PointAccount) -> None:
     """Locks the rows in id order, so two transfers between the same accounts cannot deadlock."""
     ids = sorted({a.pk for a in accounts})
     list(PointAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
@@ -73,7 +73,7 @@ def entry_post(
     if amount <= 0:
         raise InvalidInput(_("积分数必须大于零。"))
     with transaction.atomic():
-        _lock(debit, credit)
+        accounts_lock(debit, credit)
         if debit.kind in GUARDED and balance_of(debit) < amount:
             raise InvalidInput(
                 _("积分不足。"), extra={"balance": balance_of(debit), "needed": amount}
