@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from shouwang.community import selectors
-from shouwang.community.models import Redemption
+from shouwang.community.models import AlertResponse, Redemption
 from shouwang.core.models import User
 from shouwang.core.selectors import node_get
 
@@ -44,6 +44,33 @@ def points_workbook(*, user: User, node_code: str, month: str | None) -> bytes:
                 r.quantity,
                 r.points,
                 str(r.get_state_display()),
+            ]
+        )
+    hours = book.create_sheet(_("巡防时长"))
+    hours.append([_("姓名"), _("巡防小时")])
+    for hours_row in selectors.patrol_hours(node=node, start=start, end=end, by="person"):
+        hours.append([hours_row.label, hours_row.hours])
+    alerts = book.create_sheet(_("联防响应"))
+    alerts.append([_("报警时间"), _("联防组"), _("成员"), _("响应（秒）"), _("到场（秒）")])
+    responses = (
+        AlertResponse.objects.filter(
+            alert__group__node__path__startswith=node.path,
+            alert__raised_at__gte=start,
+            alert__raised_at__lt=end,
+        )
+        .select_related("alert__group", "person")
+        .order_by("alert__raised_at", "id")
+    )
+    for response in responses:
+        raised = response.alert.raised_at
+        acked, arrived = response.acked_at, response.arrived_at
+        alerts.append(
+            [
+                timezone.localtime(raised).strftime("%Y-%m-%d %H:%M:%S"),
+                response.alert.group.name,
+                response.person.display_name,
+                int((acked - raised).total_seconds()) if acked else None,
+                int((arrived - raised).total_seconds()) if arrived else None,
             ]
         )
     out = io.BytesIO()

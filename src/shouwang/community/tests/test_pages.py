@@ -81,6 +81,7 @@ def test_town_staff_read_the_figures_and_export_them(forces: Forces) -> None:
     export = leader.get(f"/community/points.xlsx?node={node}")
     book = load_workbook(io.BytesIO(export.content))
     assert list(book["汇总"].iter_rows(values_only=True))[1][2:] == (3, 0, 3)
+    assert {"积分排行", "兑换记录", "巡防时长", "联防响应"} <= set(book.sheetnames)
     assert signed_in(forces.volunteer).get("/community/figures/").status_code == 403
 
 
