@@ -25,6 +25,7 @@ from shouwang.community.models import (
     PatrolPost,
     RedemptionState,
 )
+from shouwang.community.permissions import is_points_staff
 from shouwang.community.qr_sheet import post_qr_pdf
 from shouwang.community.services import groups, patrols, redemptions
 from shouwang.community.services.ledger import wallet_of
@@ -311,6 +312,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         else [],
         "on_patrol": selectors.teams_on_patrol(user=user),
         "ratings": selectors.unit_ratings(user=user, node_code=found.node, month=found.month),
+        "can_export": is_points_staff(user),
     }
     return render(request, "community/figures.html", context)
 
