@@ -69,6 +69,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def register_routers() -> None:
     from shouwang.cases.api import router as cases_router
+    from shouwang.community.api import router as community_router
     from shouwang.core.api import auth_router, geo_router, people_router
     from shouwang.devices.api import router as devices_router
     from shouwang.insight.api import router as insight_router
@@ -87,6 +88,7 @@ def register_routers() -> None:
     api.add_router("/v1", insight_router)
     api.add_router("/v1", mediation_router)
     api.add_router("/v1", inspections_router)
+    api.add_router("/v1", community_router)
 
 
 register_routers()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shouwang.insight",
     "shouwang.mediation",
     "shouwang.inspections",
+    "shouwang.community",
 ]
 
 MIDDLEWARE = [

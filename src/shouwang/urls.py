@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("shouwang.insight.urls")),
     path("", include("shouwang.mediation.urls")),
     path("", include("shouwang.inspections.urls")),
+    path("", include("shouwang.community.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -14,21 +14,35 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from shouwang.cases import clock
-from shouwang.cases.models import Case, CaseChannel, CaseKind, TimelineEvent, TimelineKind
+from shouwang.cases.models import (
+    Assignment,
+    Attachment,
+    Case,
+    CaseChannel,
+    CaseKind,
+    TimelineEvent,
+    TimelineKind,
+)
+from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
 from shouwang.cases.selectors.cases import case_for_action, visible_cases_q
 from shouwang.cases.selectors.categories import category_by_code
-from shouwang.cases.services.dispatch import assignments_stand_down, people_and_units
+from shouwang.cases.services.dispatch import (
+    assignments_stand_down,
+    case_dispatch,
+    people_and_units,
+)
 from shouwang.cases.services.intake import case_intake
 from shouwang.cases.services.locking import lock_case, save_case
 from shouwang.cases.services.notifications import announce
+from shouwang.cases.services.responders import responder_position_report
 from shouwang.cases.services.sla import refresh_next_deadline
 from shouwang.cases.services.timeline import timeline_add
 from shouwang.cases.states import FINISHED_STATES, OPEN_STATES, CaseAction, CaseState
 from shouwang.cases.states import transition_target as _transition_target
-from shouwang.core.models import JurisdictionNode, User
+from shouwang.core.models import JurisdictionNode, Unit, User
 
 __all__ = [
     "FINISHED_STATES",
@@ -39,13 +53,19 @@ __all__ = [
     "CaseState",
     "NearbyCase",
     "OpenedCase",
+    "VerifiedCase",
     "case_category_family",
+    "case_first_responders_alert",
     "case_note",
     "case_open",
+    "case_reporter_photos",
     "case_settle",
     "case_visible",
+    "case_worked_by",
+    "cases_closed_verified_since",
     "cases_near",
     "cases_visible_q",
+    "position_report",
 ]
 
 
@@ -217,3 +237,80 @@ def cases_near(
         "pk", "received_at", "category__code", "address", "description"
     )[:limit]
     return [NearbyCase(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class VerifiedCase:
+    case_id: int
+    kind: str
+    created_by_id: int
+    node_id: int
+    lat: float | None
+    lng: float | None
+    verified_at: datetime
+    closed_at: datetime
+
+
+def cases_closed_verified_since(
+    *, closed_after: datetime | None, kinds: list[str], limit: int = 500
+) -> list[VerifiedCase]:
+    """Closed cases of `kinds` that passed verification (`verified_at` set) and were filed by a
+    signed-in person, closed after `closed_after` (all when None), oldest closing first, at
+    most `limit`. For feeders that reward what was verified (community points); a reopened
+    case drops out (its `closed_at` is cleared) and comes back when it is closed again."""
+    rows = Case.objects.filter(
+        state=CaseState.CLOSED,
+        kind__in=kinds,
+        verified_at__isnull=False,
+        closed_at__isnull=False,
+        created_by__isnull=False,
+    )
+    if closed_after is not None:
+        rows = rows.filter(closed_at__gt=closed_after)
+    listed = rows.order_by("closed_at", "id").values_list(
+        "pk", "kind", "created_by_id", "node_id", "lat", "lng", "verified_at", "closed_at"
+    )[:limit]
+    return [
+        VerifiedCase(pk, kind, created_by_id, node_id, lat, lng, verified_at, closed_at)
+        for pk, kind, created_by_id, node_id, lat, lng, verified_at, closed_at in listed
+        if verified_at is not None and closed_at is not None and created_by_id is not None
+    ]
+
+
+def position_report(*, person: User, lat: float, lng: float) -> None:
+    """A person's live position from a feeder's device (a body-worn terminal's GPS), kept as
+    their phone's would be, for dispatch suggestions (WGS-84)."""
+    responder_position_report(actor=person, lat=lat, lng=lng)
+
+
+def case_first_responders_alert(*, actor: User, case: Case | int, units: list[Unit]) -> Case:
+    """Alerts first-responder units (a patrol team, a ten-household group) to a case, in
+    parallel with whoever works it — the dispatcher's choice, so the loop's dispatch rules
+    apply: only a dispatcher of the case may (PermissionDenied), a case that is not open is an
+    IllegalTransition (409)."""
+    return case_dispatch(actor=actor, case=case, first_responders=units)
+
+
+def case_worked_by(*, person: User) -> int | None:
+    """The id of the case the person is working now (their latest open assignment, in an open
+    case), or None: where a feeder puts what the person's own device recorded."""
+    return (
+        Assignment.objects.filter(
+            person=person, state__in=OPEN_ASSIGNMENT_STATES, case__state__in=OPEN_STATES
+        )
+        .order_by("-id")
+        .values_list("case_id", flat=True)
+        .first()
+    )
+
+
+def case_reporter_photos(*, case_ids: list[int]) -> dict[int, list[str]]:
+    """The storage names of the photos each case's reporter attached (not the responders'
+    resolution photos), for a feeder that fingerprints what it rewards."""
+    photos: dict[int, list[str]] = {}
+    rows = Attachment.objects.filter(
+        case_id__in=case_ids, uploaded_by_id=F("case__created_by_id")
+    ).order_by("id")
+    for case_id, name in rows.values_list("case_id", "file"):
+        photos.setdefault(case_id, []).append(name)
+    return photos

@@ -7,7 +7,7 @@ import pytest
 from shouwang.cases import feeders
 from shouwang.cases.models import AssignmentState, TimelineKind
 from shouwang.cases.tests.factories import POINT, Loop, dispatched, fresh, received
-from shouwang.core.errors import IllegalTransition, InvalidInput
+from shouwang.core.errors import IllegalTransition, InvalidInput, PermissionDeniedError
 from shouwang.notify.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +91,56 @@ def test_cases_near_finds_calls_at_one_place_since_a_time_only(loop: Loop) -> No
     )
     assert [c.id for c in by_address] == [here.pk]
     assert feeders.cases_near(lat=lat, lng=lng, since=here.received_at + timedelta(days=1)) == []
+
+
+def test_closed_verified_cases_are_listed_for_rewarding_feeders(loop: Loop) -> None:
+    from shouwang.cases.tests.factories import closed, resolved
+
+    volunteer = loop.person("volunteer")
+    done = closed(loop, actor=volunteer, channel=feeders.CaseChannel.APP)
+    resolved(loop, actor=volunteer, channel=feeders.CaseChannel.APP)  # not closed: not listed
+    listed = feeders.cases_closed_verified_since(closed_after=None, kinds=["report"])
+    assert [(c.case_id, c.created_by_id) for c in listed] == [(done.pk, volunteer.pk)]
+    assert listed[0].verified_at is not None
+    later = feeders.cases_closed_verified_since(closed_after=listed[0].closed_at, kinds=["report"])
+    assert later == []
+    assert feeders.cases_closed_verified_since(closed_after=None, kinds=["hazard"]) == []
+
+
+def test_a_feeder_alerts_a_first_responder_unit_for_the_dispatcher(loop: Loop) -> None:
+    case = received(loop)
+    feeders.case_first_responders_alert(
+        actor=loop.person("dispatcher"), case=case.pk, units=[loop.patrol]
+    )
+    assert case.assignments.filter(unit=loop.patrol).exists()
+    with pytest.raises(PermissionDeniedError):
+        feeders.case_first_responders_alert(
+            actor=loop.person("volunteer"), case=case.pk, units=[loop.patrol]
+        )
+
+
+def test_the_case_a_person_works_is_their_latest_open_assignment(loop: Loop) -> None:
+    responder = loop.person("responder")
+    assert feeders.case_worked_by(person=responder) is None
+    case = dispatched(loop)
+    assert feeders.case_worked_by(person=responder) == case.pk
+
+
+def test_only_the_reporters_own_photos_are_listed(loop: Loop, media_root) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from PIL import Image
+
+    from shouwang.cases import services
+
+    def png() -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (40, 30), (200, 10, 10)).save(out, format="PNG")
+        return out.getvalue()
+
+    volunteer = loop.person("volunteer")
+    case = dispatched(loop, actor=volunteer, channel=feeders.CaseChannel.APP)
+    services.attachment_add(actor=volunteer, case=fresh(case), data=png())
+    services.attachment_add(actor=loop.person("responder"), case=fresh(case), data=png())
+    listed = feeders.case_reporter_photos(case_ids=[case.pk])
+    assert len(listed[case.pk]) == 1
