@@ -213,7 +213,7 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "shouwang.core.auth_backends.LockoutBackend",
     "shouwang.core.auth_backends.RoleBackend",
 ]
 AXES_HANDLER = "shouwang.core.signin_lockout.PairAndSprayHandler"
@@ -231,6 +231,7 @@ AXES_ENABLE_ADMIN = False  # unlock through the person's admin page or `shouwang
 AXES_VERBOSE = False
 SHOUWANG_OTP_FOR_LEADERS = env_bool("SHOUWANG_OTP_FOR_LEADERS", False)
 OTP_TOTP_ISSUER = "Shouwang"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret or its QR code
 API_TOKEN_TTL_SECONDS = int(os.environ.get("SHOUWANG_API_TOKEN_TTL_SECONDS", str(12 * 3600)))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

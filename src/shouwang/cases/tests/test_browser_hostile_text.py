@@ -106,7 +106,7 @@ class Walk:
         self,
         chromium: Any,
         base: str,
-        username: str,
+        username: str | None,
         viewport: dict[str, int],
         otp: str = "",
     ):
@@ -117,6 +117,8 @@ class Walk:
         self.dialogs: list[str] = []
         self.page = self.context.new_page()
         self.page.on("dialog", self._dialog)
+        if username is None:
+            return
         self.page.goto(f"{base}/login/")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", PASSWORD)
@@ -199,4 +201,11 @@ def test_the_admin_and_the_api_docs_keep_the_csp(
     admin.visit("/admin/core/user/")
     admin.visit(f"/admin/core/user/{loop.person('dispatcher').pk}/change/")
     admin.visit("/admin/core/auditentry/")
+    admin.visit("/notify/dead-letters/")
     admin.context.close()
+
+    citizen = Walk(chromium, base, None, PHONE)
+    citizen.visit("/login/")
+    citizen.visit("/report/")
+    citizen.visit("/track/")
+    citizen.context.close()
