@@ -1,9 +1,13 @@
 """Sign-in lockout holds the pair (username, address), throttles an address that sprays many
 usernames, grows its delay, and is released by `shouwang unlock` or the admin, audited."""
 
+from datetime import timedelta
+
 import pytest
+from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from shouwang.core.models import AuditAction, AuditEntry, AuditResult, User
 from shouwang.testing.city import PASSWORD, City
@@ -76,6 +80,22 @@ def test_each_failure_while_locked_doubles_the_wait(city: City) -> None:
     second = token("dispatcher_1", "wrong-password", ATTACKER)
     waits = [int(r["Retry-After"]) for r in (first, second)]  # type: ignore[index]
     assert waits[1] == 2 * waits[0]
+
+
+def test_a_long_lock_is_not_released_by_another_address_failing_later(city: City) -> None:
+    for _ in range(7):  # two failures past the limit: the wait is four times the first
+        sign_in("dispatcher_1", "wrong-password", ATTACKER)
+    # Ten minutes pass: past the first wait, well within this address's.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=10))
+    assert sign_in("leader_1", "wrong-password", CONSOLE) == 200  # any failure cleans up
+    assert sign_in("dispatcher_1", PASSWORD, ATTACKER) == 429
+
+
+def test_a_lock_ends_when_its_wait_is_over(city: City) -> None:
+    for _ in range(5):
+        sign_in("dispatcher_1", "wrong-password", ATTACKER)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=6))
+    assert sign_in("dispatcher_1", PASSWORD, ATTACKER) == 302
 
 
 def test_unlock_command_releases_the_lock_and_is_audited(city: City, capsys) -> None:  # type: ignore[no-untyped-def]
