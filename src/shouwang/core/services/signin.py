@@ -5,7 +5,13 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from shouwang.core.models import AuditAction, User
-from shouwang.core.services.audit import audit_record
+from shouwang.core.services.audit import audit_record, client_ip
+
+
+def signin_success_register(*, username: str, request: HttpRequest | None) -> None:
+    """A success forgets the failures of this (username, address) pair, as a page sign-in does
+    through axes' own receiver; the token endpoint signs in without that signal."""
+    AccessAttempt.objects.filter(username=username, ip_address=client_ip(request)).delete()
 
 
 def signin_unlock(*, username: str, actor: User | None, request: HttpRequest | None = None) -> int:

@@ -19,6 +19,7 @@ from shouwang.core.errors import ApplicationError
 from shouwang.core.models import ApiToken, AuditAction, AuditResult, User
 from shouwang.core.services.audit import audit_record
 from shouwang.core.services.second_factor import second_factor_required, second_factor_verify
+from shouwang.core.services.signin import signin_success_register
 
 TOKEN_PREFIX = "sw_"  # noqa: S105  (a visible marker, not a secret)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -61,6 +62,7 @@ def token_issue(
         user=user, code=otp, request=request
     ):
         raise SecondFactorRequired()
+    signin_success_register(username=user.get_username(), request=request)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires_at = timezone.now() + timedelta(seconds=settings.API_TOKEN_TTL_SECONDS)
     record = ApiToken.objects.create(

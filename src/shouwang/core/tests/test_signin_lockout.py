@@ -64,6 +64,13 @@ def test_four_failures_then_the_right_password_still_sign_in(city: City) -> None
     assert sign_in("dispatcher_1", PASSWORD, ATTACKER) == 302
 
 
+def test_a_token_issued_resets_the_pairs_count_too(city: City) -> None:
+    for _ in range(2):
+        for _ in range(4):
+            token("dispatcher_1", "wrong-password", ATTACKER)
+        assert token("dispatcher_1", PASSWORD, ATTACKER).status_code == 200  # type: ignore[attr-defined]
+
+
 def test_an_address_trying_thirty_usernames_is_throttled(city: City) -> None:
     answers = [sign_in(f"guess_{n}", "Spring2026!", ATTACKER) for n in range(30)]
     assert set(answers[:29]) == {200}  # plain failures: no single name reached its limit
