@@ -22,6 +22,13 @@ from shouwang.core.models import (
 from shouwang.core.selectors import scope_path_q
 from shouwang.core.services.audit import audit_record
 from shouwang.core.services.pii import pii_assign
+from shouwang.core.services.second_factor import second_factor_reset
+from shouwang.core.services.signin import signin_unlock
+from shouwang.core.services.tokens import tokens_revoke_all
+from shouwang.core.signin_views import admin_login
+
+# The admin site signs in through the staff page, which asks for the second factor.
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 PERMISSION_FIELDS = ("is_staff", "is_superuser", "is_active", "role")
 
@@ -111,8 +118,31 @@ class PersonAdmin(UserAdmin[User]):
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
 
+    actions = ("unlock_sign_in", "end_all_tokens", "reset_second_factor")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return _scoped(request, super().get_queryset(request).select_related("node"), "node__path")
+
+    @admin.action(description=_("解除登录锁定"), permissions=["change"])
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = request.user if isinstance(request.user, User) else None
+        for person in queryset:
+            signin_unlock(username=person.username, actor=actor, request=request)
+        self.message_user(request, _("已解除所选人员的登录锁定。"))
+
+    @admin.action(description=_("使其全部 API 令牌失效"), permissions=["change"])
+    def end_all_tokens(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = request.user if isinstance(request.user, User) else None
+        for person in queryset:
+            tokens_revoke_all(person=person, actor=actor, reason="admin", request=request)
+        self.message_user(request, _("所选人员的 API 令牌已全部失效。"))
+
+    @admin.action(description=_("重置双因素认证（下次登录重新绑定）"), permissions=["change"])
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = request.user if isinstance(request.user, User) else None
+        for person in queryset:
+            second_factor_reset(user=person, actor=actor, request=request)
+        self.message_user(request, _("已重置所选人员的双因素认证。"))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         person = form.instance

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.security import HttpBearer
 
 from shouwang.core import selectors
 from shouwang.core.errors import NotFound
@@ -24,11 +25,22 @@ from shouwang.core.schemas import (
     UnitOut,
 )
 from shouwang.core.services.pii import pii_lookup_hash, pii_reveal
-from shouwang.core.services.tokens import token_issue
+from shouwang.core.services.tokens import token_authenticate, token_issue, token_revoke
 
 auth_router = Router(tags=["auth"])
 geo_router = Router(tags=["geo"])
 people_router = Router(tags=["people"])
+
+
+class OwnBearerToken(HttpBearer):
+    """Bearer only (no session): the token to end is the one presented."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> str | None:
+        user = token_authenticate(token=token)
+        if user is None:
+            return None
+        request.user = user
+        return token
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -39,13 +51,22 @@ def acting_user(request: HttpRequest) -> User:
 
 @auth_router.post("/token", response=TokenOut, auth=None)
 def issue_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
-    issued = token_issue(username=payload.username, password=payload.password, request=request)
+    issued = token_issue(
+        username=payload.username, password=payload.password, otp=payload.otp, request=request
+    )
     return TokenOut(
         token=issued.token,
         expires_at=issued.expires_at,
         username=issued.user.username,
         role=issued.user.role,
     )
+
+
+@auth_router.post("/token/revoke", response={204: None}, auth=OwnBearerToken())
+def revoke_token(request: HttpRequest) -> tuple[int, None]:
+    """Ends the bearer token this request was made with (sign-out of an API client)."""
+    token_revoke(token=str(request.auth), request=request)  # type: ignore[attr-defined]
+    return 204, None
 
 
 @geo_router.get("/locate", response=LocateOut)

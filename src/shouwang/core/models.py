@@ -225,12 +225,34 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
+class RecoveryCode(models.Model):
+    """A single-use code that stands in for the authenticator app (ten per enrolment). Only a
+    keyed hash is stored; `used_at` marks it spent."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("备用验证码")
+        verbose_name_plural = _("备用验证码")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+
 class AuditAction(models.TextChoices):
     SIGN_IN = "sign_in", _("登录")
     SIGN_IN_FAILED = "sign_in_failed", _("登录失败")
     SIGN_IN_LOCKED = "sign_in_locked", _("登录被锁定")
+    SIGN_IN_UNLOCKED = "sign_in_unlocked", _("解除登录锁定")
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("绑定双因素认证")
+    SECOND_FACTOR_FAILED = "second_factor_failed", _("双因素验证失败")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("重置双因素认证")
     SIGN_OUT = "sign_out", _("退出")
     TOKEN_ISSUED = "token_issued", _("签发 API 令牌")
+    TOKEN_REVOKED = "token_revoked", _("吊销 API 令牌")
     PERMISSION_CHANGED = "permission_changed", _("权限变更")
     ROLE_CHANGED = "role_changed", _("角色变更")
     PERSON_CREATED = "person_created", _("新增人员")

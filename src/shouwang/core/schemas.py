@@ -13,6 +13,12 @@ from shouwang.core.selectors import node_lineage
 class TokenIn(Schema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=256)
+    otp: str = Field(
+        default="",
+        max_length=32,
+        description="管理员必填：认证器的 6 位动态码或一个备用码 · "
+        "Required for administrators: the 6-digit TOTP code or a recovery code",
+    )
 
 
 class TokenOut(Schema):

@@ -1,38 +1,32 @@
-"""Sign-in failure counting and lockout, kept in the cache (Redis in production) so every web
-process sees the same count."""
+"""Sign-in locks (counted by django-axes, see core/signin_lockout.py) and their release."""
 
-from django.conf import settings
-from django.core.cache import cache
+from axes.models import AccessAttempt
+from django.db import transaction
+from django.http import HttpRequest
 
-
-def _failures_key(username: str) -> str:
-    return f"signin:failures:{username.strip().lower()}"
-
-
-def _lock_key(username: str) -> str:
-    return f"signin:locked:{username.strip().lower()}"
+from shouwang.core.models import AuditAction, User
+from shouwang.core.services.audit import audit_record, client_ip
 
 
-def signin_is_locked(*, username: str) -> bool:
-    return bool(cache.get(_lock_key(username)))
+def signin_success_register(*, username: str, request: HttpRequest | None) -> None:
+    """A success forgets the failures of this (username, address) pair, as a page sign-in does
+    through axes' own receiver; the token endpoint signs in without that signal."""
+    AccessAttempt.objects.filter(username=username, ip_address=client_ip(request)).delete()
 
 
-def signin_failure_register(*, username: str) -> bool:
-    """Counts one failure; returns True when this failure locks the account."""
-    key = _failures_key(username)
-    window = settings.LOGIN_LOCKOUT_SECONDS
-    cache.add(key, 0, timeout=window)
-    try:
-        failures = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        failures = 1
-    if failures >= settings.LOGIN_FAILURE_LIMIT:
-        cache.set(_lock_key(username), True, timeout=window)
-        cache.delete(key)
-        return True
-    return False
-
-
-def signin_success_register(*, username: str) -> None:
-    cache.delete(_failures_key(username))
+def signin_unlock(*, username: str, actor: User | None, request: HttpRequest | None = None) -> int:
+    """Forgets every counted failure of this username, from every address; audited even when
+    there was nothing to release. Returns how many (username, address) records were removed."""
+    with transaction.atomic():
+        removed, _ = AccessAttempt.objects.filter(username=username).delete()
+        account = User.objects.filter(username=username).select_related("node").first()
+        audit_record(
+            action=AuditAction.SIGN_IN_UNLOCKED,
+            actor=actor,
+            actor_username="" if actor else "system",
+            request=request,
+            target=account,
+            node_path=account.node.path if account is not None and account.node else "",
+            detail={"username": username, "records": removed},
+        )
+    return int(removed)

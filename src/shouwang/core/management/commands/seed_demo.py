@@ -50,3 +50,8 @@ def print_logins(command: BaseCommand, logins: list[tuple[str, str, str]]) -> No
     command.stdout.write(f"  password / 密码: {demo_password()}")
     for username, role, node in logins:
         command.stdout.write(f"  {username:<20} {role} · {node}")
+    command.stdout.write(
+        "  admin 需要第二重认证：首次登录时扫描页面上的二维码，或运行 shouwang otp-enrol admin\n"
+        "  admin signs in with a second factor: scan the QR code shown at the first sign-in, "
+        "or run `shouwang otp-enrol admin`"
+    )

@@ -4,6 +4,8 @@
 // with `pick`, clicking the map reports the coordinates (WGS-84) instead.
 (function () {
   "use strict";
+  // Text from data goes into tooltip HTML only escaped (a name may be hostile).
+  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const STATE_COLOURS = {
     received: "#d9480f", returned: "#e8590c", transferred: "#e8590c", escalated: "#e8590c",
     dispatched: "#1971c2", accepted: "#0c8599", on_scene: "#2f9e44", resolved: "#7048e8",
@@ -46,8 +48,8 @@
       backgroundColor: dark ? "transparent" : "#fff",
       tooltip: {
         trigger: "item",
-        formatter: (p) => p.seriesName === "cases" ? `${p.name}<br>${p.data.state}`
-          : p.seriesName === "responders" ? `${p.name}<br>${window.ShouwangLive ? window.ShouwangLive.timeOf(p.data.at) : p.data.at}` : p.name,
+        formatter: (p) => p.seriesName === "cases" ? `${esc(p.name)}<br>${esc(p.data.state)}`
+          : p.seriesName === "responders" ? `${esc(p.name)}<br>${esc(window.ShouwangLive ? window.ShouwangLive.timeOf(p.data.at) : p.data.at)}` : esc(p.name),
       },
       geo: {
         map: mapName, roam: true, nameProperty: "name", layoutCenter: ["50%", "50%"], layoutSize: "96%",

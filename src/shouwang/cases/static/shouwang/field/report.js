@@ -10,6 +10,9 @@
   const form = document.querySelector("form[data-report]");
   if (!form) return;
   const T = JSON.parse((document.getElementById("report-texts") || {}).textContent || "{}");
+  // Each category group's colour, set through the CSSOM (a style="" attribute would need
+  // 'unsafe-inline' under the Content-Security-Policy).
+  for (const el of document.querySelectorAll("[data-colour]")) el.style.setProperty("--c", el.dataset.colour);
   const $ = (sel) => form.querySelector(sel);
   const lat = $("[data-lat]"), lng = $("[data-lng]"), accuracy = $("[data-accuracy]");
   const where = $("[data-where]");

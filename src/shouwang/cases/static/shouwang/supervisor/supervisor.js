@@ -127,7 +127,32 @@
     status(document.querySelector("[data-supervise]")?.dataset.networkError || "", "error");
   });
 
+  // The reject form of a case: opened by its button (or R), closed by Cancel or Escape.
+  function rejectForm(item, open) {
+    const form = item && item.querySelector("[data-reject-form]");
+    if (!form) return;
+    form.hidden = !open;
+    item.dataset.rejecting = open ? "1" : "0";
+    if (open) form.querySelector("[data-reject-reason]")?.focus();
+    else item.focus();
+  }
+  document.addEventListener("click", (event) => {
+    const opener = event.target.closest("[data-reject-open], [data-reject-cancel]");
+    if (opener) rejectForm(opener.closest(".queue-item"), opener.hasAttribute("data-reject-open"));
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !event.target.closest("[data-reject-form]")) return;
+    event.stopPropagation();
+    rejectForm(event.target.closest(".queue-item"), false);
+  }, true);
+  function focusOpenReject() {
+    const item = document.querySelector('.queue-item[data-rejecting="1"]');
+    if (item) item.querySelector("[data-reject-reason]")?.focus();
+  }
+  document.addEventListener("DOMContentLoaded", focusOpenReject);
+
   document.addEventListener("htmx:afterSettle", () => {
+    focusOpenReject();
     const focus = !typing(document.activeElement);
     const item = selected();
     if (item) {

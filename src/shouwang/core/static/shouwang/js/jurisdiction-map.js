@@ -1,6 +1,8 @@
 // Draws a jurisdiction's children from their GeoJSON boundaries with ECharts (no tile server);
 // clicking an area opens that node.
 document.addEventListener("DOMContentLoaded", async () => {
+  // Text from data goes into tooltip HTML only escaped (a name may be hostile).
+  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const el = document.getElementById("map");
   if (!el || !window.echarts) return;
   const response = await fetch(el.dataset.geojson, { credentials: "same-origin" });
@@ -10,7 +12,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   echarts.registerMap("jurisdiction", geojson);
   const chart = echarts.init(el);
   chart.setOption({
-    tooltip: { trigger: "item", formatter: (p) => `${p.name}<br>${p.data ? p.data.code : ""}` },
+    tooltip: { trigger: "item", formatter: (p) => `${esc(p.name)}<br>${esc(p.data ? p.data.code : "")}` },
     series: [{
       type: "map", map: "jurisdiction", roam: true, nameProperty: "name",
       label: { show: geojson.features.length <= 40, fontSize: 11 },

@@ -4,6 +4,8 @@
 // no outside requests: the map is the children's GeoJSON from our own API.
 (() => {
   "use strict";
+  // Text from data goes into tooltip HTML only escaped (a name may be hostile).
+  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const BLUE = "#1f4e8c";
   const PALETTE = [BLUE, "#e69500", "#1b7a3a", "#c62828", "#6a4c93", "#118ab2", "#8d6e63"];
   // Waiting in amber and red, being worked in blues, done in greens, gone elsewhere in greys.
@@ -123,7 +125,7 @@
         formatter: (p) => {
           const v = p.data ? p.data.value : null;
           const shown = v === null || v === undefined || v === "-" ? "—" : figure.percent ? `${v}%` : v;
-          return `${p.name}<br>${figure.label}: ${shown}`;
+          return `${esc(p.name)}<br>${esc(figure.label)}: ${esc(shown)}`;
         },
       },
       visualMap: {
