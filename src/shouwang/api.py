@@ -71,6 +71,7 @@ def register_routers() -> None:
     from shouwang.cases.api import router as cases_router
     from shouwang.core.api import auth_router, geo_router, people_router
     from shouwang.devices.api import router as devices_router
+    from shouwang.housing.api import router as housing_router
     from shouwang.insight.api import router as insight_router
     from shouwang.notify.api import router as notify_router
     from shouwang.places.api import router as places_router
@@ -83,6 +84,7 @@ def register_routers() -> None:
     api.add_router("/v1", places_router)
     api.add_router("/v1", devices_router)
     api.add_router("/v1", insight_router)
+    api.add_router("/v1/housing", housing_router)
 
 
 register_routers()

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "shouwang.devices",
     "shouwang.open311",
     "shouwang.insight",
+    "shouwang.housing",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +277,11 @@ SHOUWANG_SMS_BACKEND = os.environ.get("SHOUWANG_SMS_BACKEND", "")
 SHOUWANG_OUTBOX_DELIVER_ON_COMMIT = os.environ.get("SHOUWANG_OUTBOX_DELIVER_ON_COMMIT", "1") == "1"
 NOTIFY_HTTP_TIMEOUT_SECONDS = float(os.environ.get("SHOUWANG_NOTIFY_HTTP_TIMEOUT_SECONDS", "5"))
 NOTIFY_ROBOT_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_NOTIFY_ROBOT_POSTS_PER_MINUTE", "20"))
+
+# --- Rental housing (issue #20): registration is due this many days after arrival (Yiwu's rule);
+# the card lists go to door controllers under this MQTT topic prefix.
+HOUSING_REGISTRATION_DAYS = int(os.environ.get("SHOUWANG_HOUSING_REGISTRATION_DAYS", "3"))
+HOUSING_MQTT_PREFIX = os.environ.get("SHOUWANG_HOUSING_MQTT_PREFIX", "shouwang/doors")
 
 LOGGING = {
     "version": 1,

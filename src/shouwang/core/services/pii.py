@@ -16,7 +16,7 @@ from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import AuditAction, AuditResult, User
 from shouwang.core.pii.crypto import KeyRing
 from shouwang.core.pii.idnumber import InvalidIdNumber, validate_id_number
-from shouwang.core.pii.masking import mask_id_number, mask_mobile
+from shouwang.core.pii.masking import mask_generic, mask_id_number, mask_mobile, mask_name
 from shouwang.core.pii.phone import InvalidMobile, validate_mobile
 from shouwang.core.roles import REVEAL_PII
 from shouwang.core.services.audit import audit_record
@@ -35,6 +35,9 @@ PII_KINDS: dict[str, PiiKind] = {
     "caller_phone": PiiKind(validate_mobile, mask_mobile),
     "reporter_phone": PiiKind(validate_mobile, mask_mobile),
     "id_number": PiiKind(validate_id_number, mask_id_number),
+    # Housing's tenants (issue #20): a name and a foreigner's passport number are as personal.
+    "full_name": PiiKind(lambda v: " ".join(v.split()), mask_name),
+    "passport_number": PiiKind(lambda v: "".join(v.split()).upper(), mask_generic),
 }
 
 ID_NUMBER_MESSAGES = {
