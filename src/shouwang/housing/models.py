@@ -130,7 +130,8 @@ class Tenancy(models.Model):
     cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
     cancelled_late = models.BooleanField(_("逾期注销"), default=False)
     over_occupancy = models.BooleanField(_("超员"), default=False)
-    hazard_case = models.OneToOneField(
+    # Every tenancy over the limit in one room points at the room's one open hazard case.
+    hazard_case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 

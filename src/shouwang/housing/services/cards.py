@@ -16,6 +16,7 @@ from shouwang.core.errors import Conflict, IllegalTransition, InvalidInput, NotF
 from shouwang.core.models import User
 from shouwang.housing.access import premises_check
 from shouwang.housing.models import AccessCard, DoorController, DoorEvent, Tenancy
+from shouwang.housing.system_actor import housing_system_actor
 
 REVOKED_CARD_CATEGORY = "suspicious"
 # Re-send an unacknowledged list after 5 s, doubling up to 5 minutes.
@@ -163,7 +164,7 @@ def door_event_record(
     if revoked is not None and opened:
         premises = controller.premises
         event.alarm_case = case_open(
-            actor=None,
+            actor=housing_system_actor(premises.node),
             category_code=REVOKED_CARD_CATEGORY,
             description=str(
                 _("已注销的门禁卡 %(card)s 在 %(premises)s 开门。")

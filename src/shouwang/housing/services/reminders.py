@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from shouwang.cases.feeders import CaseChannel, CaseKind, case_open
 from shouwang.housing.models import ArrivalNotice, PremisesManager
 from shouwang.housing.rules import ESCALATE_AFTER_DAYS
+from shouwang.housing.system_actor import housing_system_actor
 from shouwang.notify.groups import person_group
 from shouwang.notify.models import Channel
 from shouwang.notify.services import outbox_enqueue
@@ -74,7 +75,7 @@ def _remind(notice: ArrivalNotice, now: datetime) -> None:
 def _escalate(notice: ArrivalNotice) -> None:
     premises = notice.room.premises
     notice.case = case_open(
-        actor=None,
+        actor=housing_system_actor(premises.node),
         category_code=OVERDUE_CATEGORY,
         description=str(
             _("%(premises)s %(room)s 房间 %(date)s 入住的租客逾期未登记，请上门核查。")
