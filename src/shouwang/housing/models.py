@@ -255,8 +255,9 @@ class AccessCard(models.Model):
                 condition=Q(revoked_at__isnull=True),
                 name="housing_one_active_card_per_person",
             ),
+            # Numbers come from each controller's range: unique among its active cards.
             models.UniqueConstraint(
-                fields=["number"],
+                fields=["controller", "number"],
                 condition=Q(revoked_at__isnull=True),
                 name="housing_card_number_active_once",
             ),

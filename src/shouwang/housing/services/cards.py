@@ -52,7 +52,8 @@ def card_issue(*, tenancy: Tenancy, number: str = "", now: datetime | None = Non
         number = _next_number(controller, tenancy)
     elif not number.isalnum() or len(number) > 32:
         raise InvalidInput(_("卡号只能是字母和数字。"), extra={"field": "card"})
-    if AccessCard.objects.filter(number=number, revoked_at__isnull=True).exists():
+    in_use = AccessCard.objects.filter(number=number, revoked_at__isnull=True)
+    if in_use.filter(controller=controller).exists():
         raise Conflict(_("该卡号正在使用中。"), extra={"field": "card"})
     card = AccessCard.objects.create(
         number=number, person=tenancy.person, tenancy=tenancy, controller=controller, issued_at=now
@@ -145,7 +146,9 @@ def door_event_record(
     existing = DoorEvent.objects.filter(controller=controller, event_id=event_id).first()
     if existing is not None:
         return existing
-    active = AccessCard.objects.filter(number=card_number, revoked_at__isnull=True).first()
+    active = AccessCard.objects.filter(
+        number=card_number, controller=controller, revoked_at__isnull=True
+    ).first()
     revoked = (
         None
         if active
