@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("shouwang.places.urls")),
     path("", include("shouwang.devices.urls")),
     path("", include("shouwang.insight.urls")),
+    path("", include("shouwang.housing.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
