@@ -1,4 +1,4 @@
-"""The MQTT link to door controllers (the broker is the one devices use, SHOUWANG_MQTT_URL).
+"""The MQTT link to door controllers (HOUSING_MQTT_URL, else the devices' SHOUWANG_MQTT_URL).
 
 Topics, under HOUSING_MQTT_PREFIX (default `shouwang/doors`), `<serial>` the controller's:
 - `<prefix>/<serial>/cards` (us → controller, QoS 1): the whole list of active cards,
@@ -13,6 +13,7 @@ messages are queued by paho's thread and handled by the worker's round, in its o
 connection and transactions."""
 
 import json
+import os
 import logging
 import queue
 import threading
@@ -41,11 +42,12 @@ BATCH = 200
 
 
 def broker_url() -> str:
-    import os
-
-    return str(
-        getattr(settings, "SHOUWANG_MQTT_URL", "") or os.environ.get("SHOUWANG_MQTT_URL", "")
-    )
+    """HOUSING_MQTT_URL when set (a broker of its own, or a test's), else the devices' broker."""
+    for name in ("HOUSING_MQTT_URL", "SHOUWANG_MQTT_URL"):
+        value = getattr(settings, name, "") or os.environ.get(name, "")
+        if value:
+            return str(value)
+    return ""
 
 
 def cards_topic(prefix: str, serial: str) -> str:
