@@ -13,8 +13,8 @@ messages are queued by paho's thread and handled by the worker's round, in its o
 connection and transactions."""
 
 import json
-import os
 import logging
+import os
 import queue
 import threading
 import uuid
