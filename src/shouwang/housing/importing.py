@@ -1,0 +1,164 @@
+"""Importing rental premises and rooms from a spreadsheet (Excel .xlsx, or CSV) at city scale.
+
+Columns (Chinese or English headers, first row): 场所编码/premises, 场所名称/name, 地址/address,
+辖区代码/node, 纬度/lat, 经度/lng, 房东账号/landlord, 房间号/room, 楼层/floor, 面积/area_m2,
+床位/beds. One row is one room; the premises is created on its first row. Each row is its own
+transaction: a bad row is reported with its number and reason and the others go in. Running the
+same file again changes nothing (premises by code, rooms by number, landlords once)."""
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from shouwang.core.errors import ApplicationError, InvalidInput
+from shouwang.core.models import JurisdictionNode, User
+from shouwang.housing.services.registry import manager_add, rental_room_ensure
+from shouwang.places.models import Premises, PremisesKind
+from shouwang.places.services import premises_create
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "premises": ("场所编码", "premises", "premises_code"),
+    "name": ("场所名称", "name", "premises_name"),
+    "address": ("地址", "address"),
+    "node": ("辖区代码", "node", "node_code"),
+    "lat": ("纬度", "lat"),
+    "lng": ("经度", "lng"),
+    "landlord": ("房东账号", "landlord"),
+    "room": ("房间号", "room"),
+    "floor": ("楼层", "floor"),
+    "area_m2": ("面积", "area_m2", "面积（平方米）"),
+    "beds": ("床位", "beds", "床位数"),
+}
+_HEADERS = {s.strip().lower(): c for c, spellings in COLUMNS.items() for s in spellings}
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    premises_created: int = 0
+    rooms: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _cells(values: tuple[object, ...], columns: list[str | None]) -> dict[str, str]:
+    return {
+        column: "" if value is None else str(value).strip()
+        for column, value in zip(columns, values, strict=False)
+        if column
+    }
+
+
+def sheet_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number as the sheet shows it, cells by column), streaming: a 500,000-row workbook
+    is never held in memory at once."""
+    if path.suffix.lower() == ".csv":
+        reader = csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+        rows: Iterator[tuple[object, ...]] = (tuple(r) for r in reader)
+    else:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        rows = workbook.active.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        raise InvalidInput(_("文件是空的。"))
+    columns = [_HEADERS.get(str(h or "").strip().lower()) for h in header]
+    for required in ("premises", "room"):
+        if required not in columns:
+            raise InvalidInput(_("缺少必需的列：%(column)s") % {"column": COLUMNS[required][0]})
+    for number, values in enumerate(rows, start=2):
+        cells = _cells(values, columns)
+        if any(cells.values()):
+            yield number, cells
+
+
+def _decimal(text: str, column: str) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise InvalidInput(_("%(column)s 不是数字。") % {"column": column}) from exc
+
+
+def _int(text: str, column: str) -> int | None:
+    value = _decimal(text, column)
+    return int(value) if value is not None else None
+
+
+class _Importer:
+    def __init__(self) -> None:
+        self.premises: dict[str, Premises] = {}
+        self.nodes: dict[str, JurisdictionNode] = {}
+        self.landlords: dict[str, User | None] = {}
+
+    def premises_of(self, cells: dict[str, str]) -> tuple[Premises, bool]:
+        code = cells["premises"]
+        if code in self.premises:
+            return self.premises[code], False
+        created = False
+        found = Premises.objects.filter(code=code).first()
+        if found is None:
+            node_code = cells.get("node", "")
+            node = (
+                self.nodes.get(node_code) or JurisdictionNode.objects.filter(code=node_code).first()
+            )
+            lat, lng = _decimal(cells.get("lat", ""), "lat"), _decimal(cells.get("lng", ""), "lng")
+            found = premises_create(
+                code=code,
+                name=cells.get("name") or code,
+                kind=PremisesKind.RENTAL_HOUSE,
+                node=node,
+                address=cells.get("address", ""),
+                lat=float(lat) if lat is not None else None,
+                lng=float(lng) if lng is not None else None,
+            )
+            created = True
+        self.premises[code] = found
+        return found, created
+
+    def landlord(self, username: str) -> User:
+        if username not in self.landlords:
+            self.landlords[username] = User.objects.filter(username=username).first()
+        user = self.landlords[username]
+        if user is None:
+            raise InvalidInput(_("房东账号 %(name)s 不存在。") % {"name": username})
+        return user
+
+    def row(self, cells: dict[str, str], result: ImportResult) -> None:
+        if not cells.get("premises") or not cells.get("room"):
+            raise InvalidInput(_("场所编码和房间号必填。"))
+        with transaction.atomic():
+            premises, created = self.premises_of(cells)
+            if cells.get("landlord"):
+                manager_add(premises=premises, user=self.landlord(cells["landlord"]))
+            rental_room_ensure(
+                premises=premises,
+                number=cells["room"],
+                floor=_int(cells.get("floor", ""), "floor"),
+                area_m2=_decimal(cells.get("area_m2", ""), "area_m2"),
+                beds=_int(cells.get("beds", ""), "beds"),
+            )
+        result.rooms += 1
+        result.premises_created += created
+
+
+def housing_import(*, path: Path, progress: Callable[[int], object] | None = None) -> ImportResult:
+    """Imports every good row of the file; returns counts and the bad rows with reasons."""
+    importer, result = _Importer(), ImportResult()
+    for number, cells in sheet_rows(path):
+        result.rows += 1
+        try:
+            importer.row(cells, result)
+        except ApplicationError as exc:
+            importer.premises.pop(cells.get("premises", ""), None)
+            detail = exc.extra.get("fields") if exc.extra else None
+            result.errors.append((number, f"{exc.message}{' ' + str(detail) if detail else ''}"))
+        if progress is not None:
+            progress(1)
+    return result
