@@ -25,8 +25,8 @@ from shouwang.housing.schemas import (
     TenantOut,
     VacancyOut,
 )
-from shouwang.housing.services.cards import card_revoke
-from shouwang.housing.services.listings import listing_publish
+from shouwang.housing.services.cards import card_reissue, card_revoke
+from shouwang.housing.services.listings import listing_close, listing_publish
 from shouwang.housing.services.tenancies import arrival_report, tenancy_end, tenancy_register
 
 router = Router(tags=["housing"])
@@ -137,6 +137,22 @@ def revoke_card(request: HttpRequest, card_id: int) -> TenantOut:
     card = selectors.card_for_actor(user=user, card_id=card_id)
     card_revoke(actor=user, card=card)
     return tenant_out(card.tenancy)
+
+
+@router.post("/tenancies/{tenancy_id}/card", response={201: TenantOut})
+def reissue_card(request: HttpRequest, tenancy_id: int) -> Status[TenantOut]:
+    """A new card for a current tenant whose card was revoked (lost, broken)."""
+    user = acting_user(request)
+    tenancy = selectors.tenancy_for_actor(user=user, tenancy_id=tenancy_id)
+    card_reissue(actor=user, tenancy=tenancy)
+    return Status(201, tenant_out(tenancy))
+
+
+@router.post("/listings/{listing_id}/close", response=VacancyOut)
+def close_listing(request: HttpRequest, listing_id: int) -> VacancyOut:
+    user = acting_user(request)
+    listing = selectors.listing_for_actor(user=user, listing_id=listing_id)
+    return vacancy_out(listing_close(actor=user, listing=listing))
 
 
 @router.get("/rooms/{room_id}", response=RoomOut)

@@ -75,6 +75,17 @@ def card_for_actor(*, user: User, card_id: int) -> AccessCard:
     return card
 
 
+def listing_for_actor(*, user: User, listing_id: int) -> Listing:
+    listing = (
+        Listing.objects.filter(premises_q(user, via="room__premises"), pk=listing_id)
+        .select_related("room__premises__node")
+        .first()
+    )
+    if listing is None:
+        raise NotFound()
+    return listing
+
+
 @dataclass(frozen=True)
 class RoomState:
     room: Room

@@ -169,3 +169,16 @@ def test_a_card_number_in_use_is_refused(rental: Rental) -> None:
     api = ApiClient(rental.landlord.username)
     assert api.post(URL, body(rental, card="A1")).status_code == 201
     assert api.post(URL, body(rental, room=2, seq=13, card="A1")).status_code == 409
+
+
+def test_landlord_revokes_a_lost_card_and_issues_a_new_one(city: City, rental: Rental) -> None:
+    api = ApiClient(rental.landlord.username)
+    tenancy_id = api.post(URL, body(rental)).json()["id"]
+    card = AccessCard.objects.get(tenancy_id=tenancy_id)
+    outsider = ApiClient(city.b.people[Role.LANDLORD].username)
+    assert outsider.post(f"/api/v1/housing/cards/{card.pk}/revoke").status_code == 404
+    assert api.post(f"/api/v1/housing/cards/{card.pk}/revoke").json()["card"] is None
+    assert api.post(f"/api/v1/housing/cards/{card.pk}/revoke").status_code == 409
+    again = api.post(f"{URL}/{tenancy_id}/card")
+    assert again.status_code == 201 and again.json()["card"] == "10000002"
+    assert api.post(f"{URL}/{tenancy_id}/card").status_code == 409  # one active card a person

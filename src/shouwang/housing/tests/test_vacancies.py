@@ -94,3 +94,13 @@ def test_another_towns_landlord_cannot_list_my_room(city: City, rental: Rental) 
         {"room": rental.rooms[0].pk, "rent": 700, "available_from": "2026-12-31"},
     )
     assert response.status_code == 404
+
+
+def test_landlord_closes_a_listing(city: City, rental: Rental) -> None:
+    listing = publish(rental, 0, 800)
+    outsider = ApiClient(city.b.people[Role.LANDLORD].username)
+    assert outsider.post(f"/api/v1/housing/listings/{listing}/close").status_code == 404
+    api = ApiClient(rental.landlord.username)
+    assert api.post(f"/api/v1/housing/listings/{listing}/close").status_code == 200
+    assert api.post(f"/api/v1/housing/listings/{listing}/close").status_code == 409
+    assert ApiClient().get(URL).json()["count"] == 0
