@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import HttpRequest
 
 from shouwang.core.errors import NotFound
@@ -21,6 +21,7 @@ from shouwang.housing.models import (
     DoorEvent,
     Listing,
     ListingState,
+    PopulationTally,
     Tenancy,
 )
 from shouwang.housing.rules import over_occupied
@@ -233,26 +234,21 @@ def floating_population(
     *, user: User, by: str = "town", request: HttpRequest | None = None
 ) -> list[PopulationCount]:
     """People living in rented rooms now, by town, village or nationality, in the user's
-    jurisdiction. Audited."""
+    jurisdiction, from the tallies kept at registration (a few hundred rows, not the
+    tenancies). Audited."""
     query_check(user)
-    living = Tenancy.objects.filter(
-        scope_q(user, via="room__premises__node"), moved_out__isnull=True
-    )
+    tallies = PopulationTally.objects.filter(scope_q(user, via="node"), people__gt=0)
     if by == "nationality":
-        rows = living.values("person__nationality").annotate(n=Count("pk")).order_by("-n")
-        result = [
-            PopulationCount(r["person__nationality"], r["person__nationality"], r["n"])
-            for r in rows
-        ]
+        rows = tallies.values("nationality").annotate(n=Sum("people")).order_by("-n")
+        result = [PopulationCount(r["nationality"], r["nationality"], r["n"]) for r in rows]
     else:
-        # A premises' node path holds city/town/village codes in order: cut at the level.
-        depth = {"town": 3, "village": 4}.get(by, 3)
+        # A node path holds the codes from the city down: /city/town/village/grid/.
+        depth = {"town": 1, "village": 2}.get(by, 1)
         counts: dict[str, int] = {}
-        for path, n in living.values_list("room__premises__node__path").annotate(n=Count("pk")):
+        for path, n in tallies.values_list("node__path", "people"):
             parts = path.strip("/").split("/")
-            if len(parts) >= depth - 1:
-                code = parts[depth - 2]
-                counts[code] = counts.get(code, 0) + n
+            if len(parts) > depth:
+                counts[parts[depth]] = counts.get(parts[depth], 0) + n
         names = dict(JurisdictionNode.objects.filter(code__in=counts).values_list("code", "name"))
         result = [
             PopulationCount(code, names.get(code, code), n)

@@ -22,6 +22,7 @@ from shouwang.housing.models import ArrivalNotice, Listing, ListingState, RoomSp
 from shouwang.housing.rules import cancellation_due, over_occupied, registration_due
 from shouwang.housing.services.cards import card_issue, cards_revoke_for
 from shouwang.housing.services.people import CHINA, person_upsert
+from shouwang.housing.services.tallies import tally_add
 from shouwang.places.models import Room
 
 HAZARD_CATEGORY = "rental_fire_hazard"
@@ -127,6 +128,7 @@ def _register(
         registered_by=actor,
         registered_late=local_today(now) > registration_due(moved_in),
     )
+    tally_add(node_id=room.premises.node_id, nationality=person.nationality, delta=1)
     card = card_issue(tenancy=tenancy, number=card_number, now=now)
     ArrivalNotice.objects.filter(room=room, tenancy__isnull=True, arrived_on__lte=moved_in).update(
         tenancy=tenancy
@@ -188,7 +190,9 @@ def tenancy_end(
     taken off the controller. Raises IllegalTransition (409) when already ended."""
     premises_check(actor, tenancy.room.premises)
     now = now or timezone.now()
-    locked = Tenancy.objects.select_for_update().get(pk=tenancy.pk)
+    locked = (
+        Tenancy.objects.select_for_update(of=("self",)).select_related("person").get(pk=tenancy.pk)
+    )
     if locked.moved_out is not None:
         raise IllegalTransition(_("该租住登记已注销。"))
     if moved_out < locked.moved_in or moved_out > local_today(now):
@@ -197,6 +201,9 @@ def tenancy_end(
     locked.cancelled_at = now
     locked.cancelled_late = local_today(now) > cancellation_due(moved_out)
     locked.save(update_fields=["moved_out", "cancelled_at", "cancelled_late"])
+    tally_add(
+        node_id=tenancy.room.premises.node_id, nationality=locked.person.nationality, delta=-1
+    )
     cards_revoke_for(tenancy=locked, reason=str(_("退租")), now=now)
     return locked
 

@@ -103,3 +103,20 @@ def test_floating_population_by_town_village_and_nationality(
     town_a = ApiClient(city.a.people[Role.LEADER].username)
     assert {c["key"] for c in town_a.get("/api/v1/housing/population").json()} == {city.a.node.code}
     assert AuditEntry.objects.filter(action=AuditAction.HOUSING_LOOKUP).count() == 4
+
+
+def test_moving_out_leaves_the_count_and_a_rebuild_agrees(city: City, rental: Rental) -> None:
+    from shouwang.housing.models import PopulationTally
+    from shouwang.housing.services.tallies import population_tallies_rebuild
+
+    stays = live(rental, 0, 75)
+    leaves = live(rental, 2, 77)
+    move_out(rental, leaves)
+    leader = ApiClient(city.admin.username)
+    towns = leader.get("/api/v1/housing/population").json()
+    assert [(c["key"], c["people"]) for c in towns] == [(city.a.node.code, 1)]
+    before = list(PopulationTally.objects.values_list("node_id", "nationality", "people"))
+    population_tallies_rebuild()
+    after = list(PopulationTally.objects.values_list("node_id", "nationality", "people"))
+    assert before == after == [(rental.premises.node_id, "CHN", 1)]
+    assert stays
