@@ -282,6 +282,7 @@ NOTIFY_ROBOT_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_NOTIFY_ROBOT_POSTS_
 # the card lists go to door controllers under this MQTT topic prefix.
 HOUSING_REGISTRATION_DAYS = int(os.environ.get("SHOUWANG_HOUSING_REGISTRATION_DAYS", "3"))
 HOUSING_MQTT_PREFIX = os.environ.get("SHOUWANG_HOUSING_MQTT_PREFIX", "shouwang/doors")
+HOUSING_MQTT_URL = os.environ.get("SHOUWANG_HOUSING_MQTT_URL", "")  # else SHOUWANG_MQTT_URL
 
 LOGGING = {
     "version": 1,

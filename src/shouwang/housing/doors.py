@@ -42,12 +42,11 @@ BATCH = 200
 
 
 def broker_url() -> str:
-    """HOUSING_MQTT_URL when set (a broker of its own, or a test's), else the devices' broker."""
-    for name in ("HOUSING_MQTT_URL", "SHOUWANG_MQTT_URL"):
-        value = getattr(settings, name, "") or os.environ.get(name, "")
-        if value:
-            return str(value)
-    return ""
+    """HOUSING_MQTT_URL when set (a broker of its own, or a test's), else the devices' broker
+    (SHOUWANG_MQTT_URL, from settings or the environment, as devices/config.py reads it)."""
+    own = getattr(settings, "HOUSING_MQTT_URL", "")
+    shared = getattr(settings, "SHOUWANG_MQTT_URL", "") or os.environ.get("SHOUWANG_MQTT_URL", "")
+    return str(own or shared or "")
 
 
 def cards_topic(prefix: str, serial: str) -> str:
