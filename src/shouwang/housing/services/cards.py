@@ -41,36 +41,43 @@ def _mark_list_changed(controller: DoorController, now: datetime) -> None:
 
 def card_issue(*, tenancy: Tenancy, number: str = "", now: datetime | None = None) -> AccessCard:
     """A card for the tenancy's person: the number entered, or the next of the premises'
-    controller's range. The caller holds the transaction. Raises Conflict (409) when the person
-    already holds an active card or the number is in use."""
+    controller's range. The caller holds the transaction and has made sure the person holds no
+    active card (a new tenancy's person cannot: cards are revoked with their tenancy; the
+    partial unique constraints stand behind both). Raises Conflict (409) for an entered number
+    in use at the controller."""
     now = now or timezone.now()
     controller = _controller_of(tenancy)
     number = number.strip()
-    if AccessCard.objects.filter(person=tenancy.person, revoked_at__isnull=True).exists():
-        raise Conflict(_("该租客已有有效门禁卡，请先注销旧卡。"))
+    changes: dict[str, object] = {
+        "list_version": F("list_version") + 1,
+        "next_push_at": now,
+        "push_attempts": 0,
+    }
     if not number:
-        number = _next_number(controller, tenancy)
+        number, next_card = _next_number(controller, tenancy)
+        if next_card is not None:
+            changes["next_card"] = next_card
     elif not number.isalnum() or len(number) > 32:
         raise InvalidInput(_("卡号只能是字母和数字。"), extra={"field": "card"})
-    in_use = AccessCard.objects.filter(number=number, revoked_at__isnull=True)
-    if in_use.filter(controller=controller).exists():
+    elif AccessCard.objects.filter(
+        number=number, controller=controller, revoked_at__isnull=True
+    ).exists():
         raise Conflict(_("该卡号正在使用中。"), extra={"field": "card"})
     card = AccessCard.objects.create(
         number=number, person=tenancy.person, tenancy=tenancy, controller=controller, issued_at=now
     )
-    if controller is not None:
-        _mark_list_changed(controller, now)
+    if controller is not None:  # one UPDATE: the range moves on and the list is due
+        DoorController.objects.filter(pk=controller.pk).update(**changes)
     return card
 
 
-def _next_number(controller: DoorController | None, tenancy: Tenancy) -> str:
+def _next_number(controller: DoorController | None, tenancy: Tenancy) -> tuple[str, int | None]:
     if controller is None:
-        return f"T{tenancy.pk:09d}"
+        return f"T{tenancy.pk:09d}", None
     start = max(controller.next_card, controller.card_range_start)
     if start > controller.card_range_end:
         raise Conflict(_("门禁控制器的卡号段已用完。"))
-    DoorController.objects.filter(pk=controller.pk).update(next_card=start + 1)
-    return str(start)
+    return str(start), start + 1
 
 
 def cards_revoke_for(*, tenancy: Tenancy, reason: str, now: datetime) -> int:
@@ -104,6 +111,8 @@ def card_reissue(*, actor: User, tenancy: Tenancy, number: str = "") -> AccessCa
     premises_check(actor, tenancy.room.premises)
     if tenancy.moved_out is not None:
         raise IllegalTransition(_("该租住登记已注销。"))
+    if AccessCard.objects.filter(person=tenancy.person, revoked_at__isnull=True).exists():
+        raise Conflict(_("该租客已有有效门禁卡，请先注销旧卡。"))
     return card_issue(tenancy=tenancy, number=number)
 
 
