@@ -72,6 +72,7 @@ def register_routers() -> None:
     from shouwang.community.api import router as community_router
     from shouwang.core.api import auth_router, geo_router, people_router
     from shouwang.devices.api import router as devices_router
+    from shouwang.housing.api import router as housing_router
     from shouwang.insight.api import router as insight_router
     from shouwang.inspections.api import router as inspections_router
     from shouwang.mediation.api import router as mediation_router
@@ -89,6 +90,7 @@ def register_routers() -> None:
     api.add_router("/v1", mediation_router)
     api.add_router("/v1", inspections_router)
     api.add_router("/v1", community_router)
+    api.add_router("/v1/housing", housing_router)
 
 
 register_routers()

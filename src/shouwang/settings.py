@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "shouwang.mediation",
     "shouwang.inspections",
     "shouwang.community",
+    "shouwang.housing",
 ]
 
 MIDDLEWARE = [
@@ -353,6 +354,11 @@ SHOUWANG_ALARM_ACK_SECONDS = int(os.environ.get("SHOUWANG_ALARM_ACK_SECONDS", "6
 SHOUWANG_ALARM_REMINDERS = int(os.environ.get("SHOUWANG_ALARM_REMINDERS", "2"))
 SHOUWANG_PUBLIC_URL = os.environ.get("SHOUWANG_PUBLIC_URL", "")
 SHOUWANG_CAP_SENDER = os.environ.get("SHOUWANG_CAP_SENDER", "") or "shouwang@localhost"
+# --- Rental housing (issue #20): registration is due this many days after arrival (Yiwu's rule);
+# the card lists go to door controllers under this MQTT topic prefix.
+HOUSING_REGISTRATION_DAYS = int(os.environ.get("SHOUWANG_HOUSING_REGISTRATION_DAYS", "3"))
+HOUSING_MQTT_PREFIX = os.environ.get("SHOUWANG_HOUSING_MQTT_PREFIX", "shouwang/doors")
+HOUSING_MQTT_URL = os.environ.get("SHOUWANG_HOUSING_MQTT_URL", "")  # else SHOUWANG_MQTT_URL
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("shouwang.mediation.urls")),
     path("", include("shouwang.inspections.urls")),
     path("", include("shouwang.community.urls")),
+    path("", include("shouwang.housing.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -261,6 +261,7 @@ class AuditAction(models.TextChoices):
     DATA_IMPORTED = "data_imported", _("批量导入数据")
     OUTBOX_RESENT = "outbox_resent", _("重新发送通知")
     DEVICE_COMMAND = "device_command", _("向设备下发指令")
+    HOUSING_LOOKUP = "housing_lookup", _("查询租住信息")
 
 
 class AuditResult(models.TextChoices):
