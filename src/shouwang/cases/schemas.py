@@ -87,11 +87,11 @@ class TransferIn(Schema):
 
 
 class CallerRevealIn(Schema):
-    field: Literal["caller_phone"] = "caller_phone"
+    field: Literal["caller_phone", "reporter_name"] = "caller_phone"
 
 
 class CallerRevealOut(Schema):
-    field: Literal["caller_phone"]
+    field: Literal["caller_phone", "reporter_name"]
     value: str
 
 
@@ -219,7 +219,7 @@ class CaseOut(Schema):
 class CaseDetail(CaseOut):
     receipt_code: str
     description: str
-    reporter_name: str
+    reporter_name: str = Field(description="报告人姓名（脱敏，如 张*）")
     caller_phone_masked: str
     confidential: bool
     dispatched_at: datetime | None
@@ -248,7 +248,7 @@ class CaseDetail(CaseOut):
 
     @staticmethod
     def resolve_reporter_name(obj: Case, context: dict[str, Any]) -> str:
-        return obj.reporter_name if _caller_shown(obj, context) else ""
+        return obj.reporter_name_masked if _caller_shown(obj, context) else ""
 
     @staticmethod
     def resolve_caller_phone_masked(obj: Case, context: dict[str, Any]) -> str:

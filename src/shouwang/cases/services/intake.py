@@ -101,7 +101,6 @@ def case_intake(
         lng=point[0] if point else None,
         address=address.strip(),
         node=_place(actor, point, node),
-        reporter_name=reporter_name.strip(),
         confidential=confidential,
         description=description.strip(),
         created_by=actor if actor is not None and actor.is_authenticated else None,
@@ -109,6 +108,7 @@ def case_intake(
         external_token=external_token or None,
     )
     pii_assign(case, field="caller_phone", value=caller_phone)
+    pii_assign(case, field="reporter_name", value=reporter_name[:50])
     lineage = node_lineage(node=case.node)
     _route_and_time(case, lineage)
     # The foreign keys were just read from the database; validating them again costs a query

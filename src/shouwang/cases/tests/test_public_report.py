@@ -147,6 +147,13 @@ def test_a_category_citizens_may_not_use_is_refused(loop: Loop) -> None:
 def test_a_place_outside_the_city_is_refused(loop: Loop) -> None:
     response = Client().post("/report/", report(lat=31.23, lng=121.47))
     assert response.status_code == 422
+    assert "该位置不在本平台服务范围内。" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_a_place_outside_every_grid_but_near_the_city_is_refused(loop: Loop) -> None:
+    response = Client().post("/report/", report(lat=29.1, lng=119.99))
+    assert response.status_code == 422
     assert "不在本市任何网格内" in response.content.decode()
     assert not Case.objects.exists()
 

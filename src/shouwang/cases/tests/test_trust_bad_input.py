@@ -142,6 +142,12 @@ def test_every_intake_path_refuses_a_point_outside_with_the_same_message(
     )
     assert open311.status_code == 400
     assert str(refused.value.message) in open311.content.decode()
+    page = client.post(
+        "/report/",
+        {"category": "ebike_charging", "description": "飞线充电", "lat": "31.23", "lng": "121.47"},
+    )
+    assert page.status_code == 422
+    assert str(refused.value.message) in page.content.decode()
 
 
 def test_a_body_that_is_not_json_is_refused_as_unsupported(dispatcher: ApiClient) -> None:
@@ -173,3 +179,21 @@ def test_a_twenty_megabyte_body_is_refused_as_too_large_in_every_mode(
     assert_error_body(response, 413)
     page = Client().post("/report/", {"description": "x" * (20 << 20)})
     assert page.status_code == 413
+
+
+def test_a_reporters_name_is_stored_encrypted_and_shown_masked(
+    dispatcher: ApiClient, loop: Loop
+) -> None:
+    from shouwang.cases.models import Case
+    from shouwang.core.services.pii import pii_reveal
+
+    lat, lng = POINT["a"]
+    created = dispatcher.post(
+        "/api/v1/cases", case_body(lat=lat, lng=lng, reporter_name="张三丰")
+    ).json()
+    assert created["reporter_name"] == "张*丰"
+    case = Case.objects.get(pk=created["id"])
+    assert "张三丰" not in case.reporter_name_cipher
+    stored = Case.objects.filter(pk=case.pk).values().get()
+    assert [k for k, v in stored.items() if v == "张三丰"] == []
+    assert pii_reveal(actor=loop.city.admin, instance=case, field="reporter_name") == "张三丰"

@@ -55,8 +55,8 @@ def idempotent_respond(
                 actor=actor, key=key, request_hash=hash_, status=0, content_type="", body=""
             )
             response = respond()
-            if response.streaming or not 200 <= response.status_code < 300:
-                row.delete()  # a refusal: the client may retry under the same key
+            if not isinstance(response, HttpResponse) or not 200 <= response.status_code < 300:
+                row.delete()  # a refusal (or a stream): the client may retry under the same key
                 return response
             row.status = response.status_code
             row.content_type = response.get("Content-Type", "application/json")

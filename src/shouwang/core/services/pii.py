@@ -16,7 +16,7 @@ from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import AuditAction, AuditResult, User
 from shouwang.core.pii.crypto import KeyRing
 from shouwang.core.pii.idnumber import InvalidIdNumber, validate_id_number
-from shouwang.core.pii.masking import mask_id_number, mask_mobile
+from shouwang.core.pii.masking import mask_id_number, mask_mobile, mask_name
 from shouwang.core.pii.phone import InvalidMobile, validate_mobile
 from shouwang.core.roles import REVEAL_PII
 from shouwang.core.services.audit import audit_record
@@ -35,6 +35,8 @@ PII_KINDS: dict[str, PiiKind] = {
     "caller_phone": PiiKind(validate_mobile, mask_mobile),
     "reporter_phone": PiiKind(validate_mobile, mask_mobile),
     "id_number": PiiKind(validate_id_number, mask_id_number),
+    # A name is kept as typed (trimmed), shown as its first character and stars (张*).
+    "reporter_name": PiiKind(str.strip, mask_name),
 }
 
 ID_NUMBER_MESSAGES = {
