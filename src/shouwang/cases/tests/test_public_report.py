@@ -219,3 +219,14 @@ def test_the_pin_map_outline_gives_town_boundaries_only(loop: Loop) -> None:
 
 def test_the_receipt_of_an_unknown_code_is_404(loop: Loop) -> None:
     assert Client().get("/report/received/NOSUCHCODE00/").status_code == 404
+
+
+def test_refused_uploads_count_toward_the_address_limit(loop: Loop, settings) -> None:
+    settings.SHOUWANG_REPORT_RATE_LIMIT = 2
+    client = Client(REMOTE_ADDR="203.0.113.8")
+    fake = {"photo": SimpleUploadedFile("x.jpg", b"not a picture", content_type="image/jpeg")}
+    assert client.post("/report/", report(**fake)).status_code == 422
+    fake = {"photo": SimpleUploadedFile("x.jpg", b"not a picture", content_type="image/jpeg")}
+    assert client.post("/report/", report(**fake)).status_code == 422
+    assert client.post("/report/", report()).status_code == 429
+    assert not Case.objects.exists()
