@@ -43,6 +43,24 @@ def _error(status: int, code: str, message: str, *, api_: bool) -> HttpResponse:
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
+def _carries_nul(request: HttpRequest, content_type: str, length: int) -> bool:
+    """A NUL character in the query or in a JSON or form body: PostgreSQL cannot store or even
+    compare it (psycopg refuses the query: a 500), and no text of ours has one. Django's form
+    fields refuse it themselves; this covers the API, Open311 and every query string."""
+    if "\x00" in request.META.get("QUERY_STRING", "") or any(
+        "\x00" in value for values in request.GET.lists() for value in values[1]
+    ):
+        return True
+    if length <= 0 or content_type == "multipart/form-data":
+        return False
+    body = request.body
+    if content_type == "application/json":
+        return b"\x00" in body or b"\\u0000" in body
+    if content_type == "application/x-www-form-urlencoded":
+        return any("\x00" in value for values in request.POST.lists() for value in values[1])
+    return False
+
+
 class RequestShapeMiddleware:
     """Refuses, before any view reads it, a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (413,
     in every mode: without it Django's own refusal surfaces as a 400 or a traceback) and a body
@@ -60,11 +78,13 @@ class RequestShapeMiddleware:
             length = 0
         if limit is not None and length > limit:
             return _error(413, "too_large", str(_("请求内容过大。")), api_=api_)
-        if api_ and request.method in BODY_METHODS and length > 0:
-            content_type = (request.content_type or "").lower()
-            if content_type not in API_CONTENT_TYPES:
-                message = str(_("请求内容须为 JSON（application/json）。"))
-                return _error(415, "unsupported_media_type", message, api_=api_)
+        content_type = (request.content_type or "").lower()
+        body_sent = api_ and request.method in BODY_METHODS and length > 0
+        if body_sent and content_type not in API_CONTENT_TYPES:
+            message = str(_("请求内容须为 JSON（application/json）。"))
+            return _error(415, "unsupported_media_type", message, api_=api_)
+        if _carries_nul(request, content_type, length):
+            return _error(422, "invalid", str(_("输入中不能含有空字符（NUL）。")), api_=api_)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:

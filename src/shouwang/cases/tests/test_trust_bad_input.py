@@ -197,3 +197,13 @@ def test_a_reporters_name_is_stored_encrypted_and_shown_masked(
     stored = Case.objects.filter(pk=case.pk).values().get()
     assert [k for k, v in stored.items() if v == "张三丰"] == []
     assert pii_reveal(actor=loop.city.admin, instance=case, field="reporter_name") == "张三丰"
+
+
+def test_a_nul_character_in_a_query_or_a_body_is_refused_as_bad_input(
+    dispatcher: ApiClient, loop: Loop
+) -> None:
+    """PostgreSQL cannot even compare a string holding NUL (found by the fuzz test)."""
+    assert_error_body(dispatcher.get("/api/v1/cases", q="a\x00b"), 422)
+    lat, lng = POINT["a"]
+    response = dispatcher.post("/api/v1/cases", case_body(lat=lat, lng=lng, description="\x00"))
+    assert_error_body(response, 422)
