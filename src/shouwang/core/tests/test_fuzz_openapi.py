@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,8 +32,13 @@ CHECKS = ",".join(
 
 
 @pytest.fixture
-def server_url(flushable_db: None) -> Iterator[str]:
+def server_url(flushable_db: None, settings: Any) -> Iterator[str]:
+    """The test city with a case in each town, served live. Notifications stay in the outbox:
+    the inline sender's recorder holds database connections past the server's stop, and then
+    PostgreSQL cannot drop the test database."""
     from django.apps import apps
+
+    settings.SHOUWANG_OUTBOX_DELIVER_ON_COMMIT = False
 
     import_module("shouwang.cases.migrations.0002_default_categories").install(apps, None)
     loop = equip(build_city())
