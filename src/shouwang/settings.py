@@ -66,12 +66,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shouwang.core.middleware.RequestShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shouwang.core.locale.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shouwang.core.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shouwang.core.middleware.ApplicationErrorMiddleware",
@@ -147,10 +149,11 @@ SHOUWANG_DEMO_PASSWORD = os.environ.get("SHOUWANG_DEMO_PASSWORD", "")
 # The server `shouwang simulate devices --via http` drives.
 SHOUWANG_URL = os.environ.get("SHOUWANG_URL", "http://127.0.0.1:8000")
 
-# Proxies whose X-Forwarded-For names the client (nginx on the same machine by default).
+# Proxies whose X-Forwarded-For names the client: none by default (anyone on the host could
+# otherwise forge the audit log's address); behind nginx on this machine set "127.0.0.1,::1".
 # `shouwang serve` hands this list to uvicorn, which puts the client it names in REMOTE_ADDR;
 # the header from anyone else is ignored (core/services/audit.py client_ip).
-SHOUWANG_TRUSTED_PROXIES = env_list("SHOUWANG_TRUSTED_PROXIES", "127.0.0.1,::1")
+SHOUWANG_TRUSTED_PROXIES = env_list("SHOUWANG_TRUSTED_PROXIES", "")
 
 # --- Cache and channel layer: Redis in production, process memory embedded.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -309,6 +312,8 @@ if not DEBUG:
 
 # --- The closed loop: radii in metres, windows in minutes, upload limit in bytes (nginx's
 # client_max_body_size must allow it).
+# Intake refuses a point farther than this outside the city's (root node's) boundary.
+SHOUWANG_SERVICE_AREA_MARGIN_M = int(os.environ.get("SHOUWANG_SERVICE_AREA_MARGIN_M", "5000"))
 SHOUWANG_ARRIVE_RADIUS_M = int(os.environ.get("SHOUWANG_ARRIVE_RADIUS_M", "300"))
 SHOUWANG_FIRST_RESPONDER_RADIUS_M = int(os.environ.get("SHOUWANG_FIRST_RESPONDER_RADIUS_M", "1000"))
 SHOUWANG_DUPLICATE_RADIUS_M = int(os.environ.get("SHOUWANG_DUPLICATE_RADIUS_M", "300"))

@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shouwang.cases import services
 from shouwang.cases.models import Attachment, Case, Category, ResponderStatus, TimelineKind
@@ -18,6 +18,8 @@ from shouwang.cases.schemas import (
     ArriveIn,
     AttachmentOut,
     CallbackIn,
+    CallerRevealIn,
+    CallerRevealOut,
     CaseCreated,
     CaseDetail,
     CaseIn,
@@ -32,8 +34,6 @@ from shouwang.cases.schemas import (
     PositionIn,
     PositionOut,
     ReasonIn,
-    RevealIn,
-    RevealOut,
     SuggestionsOut,
     TrackOut,
     TransferIn,
@@ -58,6 +58,7 @@ from shouwang.cases.selectors.targets import dispatch_people, unit_by_code, unit
 from shouwang.cases.services.attachments import max_upload_bytes
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import Unit, User
+from shouwang.core.pagination import Pages
 from shouwang.core.selectors import node_get
 from shouwang.core.services.pii import pii_reveal
 
@@ -115,7 +116,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[Case]:
 
 
 @router.get("/cases", response=list[CaseOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_cases(
     request: HttpRequest,
     state: str | None = None,
@@ -296,8 +297,8 @@ def reopen_case(request: HttpRequest, case_id: int, payload: ReasonIn) -> Case:
     return _after(user, case_id)
 
 
-@router.post("/cases/{case_id}/reveal", response=RevealOut)
-def reveal_caller(request: HttpRequest, case_id: int, payload: RevealIn) -> RevealOut:
+@router.post("/cases/{case_id}/reveal", response=CallerRevealOut)
+def reveal_caller(request: HttpRequest, case_id: int, payload: CallerRevealIn) -> CallerRevealOut:
     """The caller's full phone number, to call them back. Needs the reveal permission and
     sight of the caller (not for a confidential caller's case outside the command centre);
     always audited."""
@@ -305,7 +306,7 @@ def reveal_caller(request: HttpRequest, case_id: int, payload: RevealIn) -> Reve
     if not caller_visible(user=user, case=case):
         raise PermissionDeniedError(_("来电人要求保密。"))
     value = pii_reveal(actor=user, instance=case, field=payload.field, request=request)
-    return RevealOut(field=payload.field, value=value)
+    return CallerRevealOut(field=payload.field, value=value)
 
 
 @router.post("/cases/{case_id}/attachments", response={201: AttachmentOut})

@@ -5,21 +5,23 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from shouwang.core import selectors
 from shouwang.core.errors import NotFound
 from shouwang.core.geo.locate import locate_grid_id
 from shouwang.core.models import JurisdictionNode, Unit, User
+from shouwang.core.pagination import Pages
 from shouwang.core.schemas import (
     AuditOut,
     LocateOut,
     NodeDetail,
     NodeOut,
+    PeopleSearchIn,
     PersonOut,
-    RevealIn,
-    RevealOut,
+    PersonRevealIn,
+    PersonRevealOut,
     TokenIn,
     TokenOut,
     UnitOut,
@@ -88,7 +90,7 @@ def locate(request: HttpRequest, lat: float, lng: float) -> dict[str, object]:
 
 
 @geo_router.get("/nodes", response=list[NodeOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_nodes(
     request: HttpRequest,
     parent: str | None = None,
@@ -128,7 +130,7 @@ def children_geojson(request: HttpRequest, code: str) -> dict[str, object]:
 
 
 @people_router.get("/units", response=list[UnitOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_units(request: HttpRequest, kind: str | None = None, node: str | None = None) -> object:
     return selectors.units_list(user=acting_user(request), kind=kind, node_code=node)
 
@@ -139,17 +141,33 @@ def get_unit(request: HttpRequest, code: str) -> Unit:
 
 
 @people_router.get("/people", response=list[PersonOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_people(
     request: HttpRequest,
     role: str | None = None,
     node: str | None = None,
     q: str | None = None,
-    phone: str | None = None,
 ) -> object:
-    phone_hash = pii_lookup_hash(field="phone", value=phone) if phone else None
+    """People you may see; to find someone by phone or ID number, POST /people/search."""
+    return selectors.people_list(user=acting_user(request), role=role, node_code=node, search=q)
+
+
+@people_router.post("/people/search", response=list[PersonOut])
+@paginate(Pages, page_size=50)
+def search_people(request: HttpRequest, payload: PeopleSearchIn) -> object:
+    """People you may see, found by phone or ID number (in the body, out of every URL and log),
+    role, jurisdiction or text."""
     return selectors.people_list(
-        user=acting_user(request), role=role, node_code=node, search=q, phone_hash=phone_hash
+        user=acting_user(request),
+        role=payload.role,
+        node_code=payload.node,
+        search=payload.q,
+        phone_hash=pii_lookup_hash(field="phone", value=payload.phone) if payload.phone else None,
+        id_number_hash=(
+            pii_lookup_hash(field="id_number", value=payload.id_number)
+            if payload.id_number
+            else None
+        ),
     )
 
 
@@ -158,17 +176,19 @@ def get_person(request: HttpRequest, username: str) -> User:
     return selectors.person_get(user=acting_user(request), username=username)
 
 
-@people_router.post("/people/{username}/reveal", response=RevealOut)
-def reveal_person_field(request: HttpRequest, username: str, payload: RevealIn) -> RevealOut:
+@people_router.post("/people/{username}/reveal", response=PersonRevealOut)
+def reveal_person_field(
+    request: HttpRequest, username: str, payload: PersonRevealIn
+) -> PersonRevealOut:
     """The clear phone or ID number. Needs the reveal permission; always audited."""
     user = acting_user(request)
     person = selectors.person_get(user=user, username=username)
     value = pii_reveal(actor=user, instance=person, field=payload.field, request=request)
-    return RevealOut(field=payload.field, value=value)
+    return PersonRevealOut(field=payload.field, value=value)
 
 
 @people_router.get("/audit", response=list[AuditOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_audit(
     request: HttpRequest,
     action: str | None = None,

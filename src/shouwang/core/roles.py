@@ -35,6 +35,9 @@ FIELD_ROLES = frozenset({Role.RESPONDER, Role.FIRST_RESPONDER, Role.INSPECTOR, R
 CITIZEN_FACING_ROLES = frozenset(
     {Role.VOLUNTEER, Role.FIRST_RESPONDER, Role.LANDLORD, Role.INSPECTOR, Role.LEADER, Role.ADMIN}
 )
+# Least privilege inside a jurisdiction: these roles' work is every case of their jurisdiction
+# (the others see only the kinds their work needs, or what they reported or were sent to).
+WHOLE_JURISDICTION_ROLES = frozenset({Role.DISPATCHER, Role.RESPONDER, Role.LEADER, Role.ADMIN})
 # People who belong to a police station's unit (the dispatch desk and its patrols).
 STATION_ROLES = frozenset({Role.DISPATCHER, Role.RESPONDER})
 # Who imports device registries: the command room and inspectors (who register premises' own).

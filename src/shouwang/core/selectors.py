@@ -112,6 +112,7 @@ def people_list(
     node_code: str | None = None,
     search: str | None = None,
     phone_hash: str | None = None,
+    id_number_hash: str | None = None,
 ) -> QuerySet[User]:
     people = User.objects.filter(scope_q(user, via="node")).select_related("node", "unit")
     if role:
@@ -122,6 +123,8 @@ def people_list(
         people = people.filter(Q(username__icontains=search) | Q(full_name__contains=search))
     if phone_hash:
         people = people.filter(phone_hash=phone_hash)
+    if id_number_hash:
+        people = people.filter(id_number_hash=id_number_hash)
     return people.order_by("node__path", "username")
 
 

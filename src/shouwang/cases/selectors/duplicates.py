@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connections, router
 
 from shouwang.cases.models import Case, Category
-from shouwang.cases.selectors.cases import visible_cases
+from shouwang.cases.selectors.cases import sees_whole_jurisdiction, visible_cases
 from shouwang.cases.states import CaseState
 from shouwang.core.geo.coords import distance_m
 from shouwang.core.models import User
@@ -101,7 +101,8 @@ def case_duplicates(
         return []
     rows = list(Case.objects.filter(pk__in=ids).order_by("-received_at", "-id"))
     # Nodes from process memory: a join here compiled and built a second model per candidate.
-    outside = [c.pk for c in rows if not node_in_scope(user, node_by_id(pk=c.node_id))]
+    whole = sees_whole_jurisdiction(user)
+    outside = [c.pk for c in rows if not (whole and node_in_scope(user, node_by_id(pk=c.node_id)))]
     if outside:
         visible = set(visible_cases(user).filter(pk__in=outside).values_list("pk", flat=True))
         rows = [c for c in rows if c.pk in visible or c.pk not in outside]

@@ -56,4 +56,7 @@ def units_by_code(*, codes: Sequence[str], field: str = "units") -> list[Unit]:
 
 
 def unit_by_code(*, code: str, field: str = "unit") -> Unit:
-    return units_by_code(codes=[code], field=field)[0]
+    units = units_by_code(codes=[code], field=field)
+    if not units:
+        raise InvalidInput(_("请填写单位编码。"), extra={"field": field})
+    return units[0]

@@ -3,13 +3,19 @@ this order: can the actor see the case at all (else NotFound, 404: telling "exis
 yours" would leak it), is the action legal in its state (IllegalTransition, 409), does the
 actor hold the authority for it (PermissionDeniedError, 403).
 
-Seeing a case: its node lies in the actor's jurisdiction, or the actor registered it, is (or
-belongs to a unit that is) assigned to it, or belongs to its responsible unit."""
+Seeing a case: its node lies in the actor's jurisdiction and the actor's role reads such cases
+there (least privilege: selectors/cases.py jurisdiction_part_q), or the actor registered it, is
+(or belongs to a unit that is) assigned to it, or belongs to its responsible unit."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases.models import Assignment, AssignmentState, Case
+from shouwang.cases.selectors.cases import (
+    JURISDICTION_KINDS_BY_ROLE,
+    landlord_premises_cases_q,
+    sees_whole_jurisdiction,
+)
 from shouwang.core.errors import IllegalTransition, NotFound, PermissionDeniedError
 from shouwang.core.models import Role, User
 from shouwang.core.selectors import node_in_scope
@@ -26,7 +32,9 @@ def in_jurisdiction(user: User, case: Case) -> bool:
 def can_see_case(user: User, case: Case) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    if in_jurisdiction(user, case) or case.created_by_id == user.pk:
+    if case.created_by_id == user.pk:
+        return True
+    if in_jurisdiction(user, case) and _role_reads_in_jurisdiction(user, case):
         return True
     if user.unit_id is not None and case.responsible_unit_id == user.unit_id:
         return True
@@ -34,6 +42,18 @@ def can_see_case(user: User, case: Case) -> bool:
     if user.unit_id is not None:
         mine |= Q(unit_id=user.unit_id)
     return Assignment.objects.filter(mine, case=case).exists()
+
+
+def _role_reads_in_jurisdiction(user: User, case: Case) -> bool:
+    """Least privilege inside a jurisdiction (selectors/cases.py jurisdiction_part_q)."""
+    if sees_whole_jurisdiction(user):
+        return True
+    kinds = JURISDICTION_KINDS_BY_ROLE.get(user.role)
+    if kinds is not None:
+        return case.kind in kinds
+    if user.role == Role.LANDLORD:
+        return Case.objects.filter(landlord_premises_cases_q(user), pk=case.pk).exists()
+    return False
 
 
 def require_visible(user: User, case: Case) -> None:

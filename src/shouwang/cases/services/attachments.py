@@ -1,6 +1,7 @@
 """Photos on a case. An upload is checked before anything is stored: within the size limit,
 really an image (decoded by Pillow, not trusted by its name or content type), JPEG, PNG or WebP
-only, not a decompression bomb. It is then re-encoded, which drops the EXIF block — a phone
+only, not a decompression bomb. It is then re-encoded from its pixels, which drops the EXIF
+block, comments (COM), XMP and every other side channel — a phone
 photo's EXIF carries where it was taken and on what device (PIPL) — after applying the EXIF
 orientation so the picture stays upright. The stored name is generated; the client's is
 ignored."""
@@ -73,9 +74,13 @@ def checked_image(data: bytes) -> tuple[bytes, str, int, int]:
 
 
 def _reencode(image: Image.Image, image_format: str) -> bytes:
+    """Pixels only: Pillow writes back what it read into `info` (a JPEG's COM comment, EXIF,
+    XMP, ICC profile, PNG text); the orientation was applied to the pixels already."""
+    image = image.copy() if image_format != "JPEG" else image.convert("RGB")
+    image.info = {}
     out = io.BytesIO()
     if image_format == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+        image.save(out, "JPEG", quality=88, optimize=True)
     elif image_format == "WEBP":
         image.save(out, "WEBP", quality=88)
     else:

@@ -222,3 +222,10 @@ def test_the_timeline_is_append_only_in_the_database(loop: Loop) -> None:
     with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
         TimelineEvent.objects.filter(pk=event.pk).update(kind="closed")
     assert TimelineEvent.objects.get(pk=event.pk).kind == TimelineKind.RECEIVED
+
+
+def test_a_timeline_event_within_the_retention_period_cannot_be_deleted(loop: Loop) -> None:
+    event = TimelineEvent.objects.filter(case=make_case(loop)).get()
+    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
+        TimelineEvent.objects.filter(pk=event.pk)._raw_delete(TimelineEvent.objects.db)
+    assert TimelineEvent.objects.filter(pk=event.pk).exists()

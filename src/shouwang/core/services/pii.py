@@ -41,6 +41,8 @@ PII_KINDS: dict[str, PiiKind] = {
     # Housing's tenants (issue #20): a name and a foreigner's passport number are as personal.
     "full_name": PiiKind(lambda v: " ".join(v.split()), mask_name),
     "passport_number": PiiKind(lambda v: "".join(v.split()).upper(), mask_generic),
+    # A name is kept as typed (trimmed), shown as its first character and stars (张*).
+    "reporter_name": PiiKind(str.strip, mask_name),
 }
 
 ID_NUMBER_MESSAGES = {
