@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from shouwang.cases.models import Case, Category
-from shouwang.cases.states import CaseState
+from shouwang.cases.models import Case, CaseState, Category
 from shouwang.open311.selectors import request_status
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"

@@ -22,16 +22,14 @@ from shouwang.cases.models import (
     TimelineKind,
 )
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
-from shouwang.cases.services.access import (
+from shouwang.cases.rules.authority import (
     in_jurisdiction,
     is_admin,
     is_dispatcher_for,
     require_visible,
 )
-from shouwang.cases.services.locking import lock_case
-from shouwang.cases.services.notifications import announce
 from shouwang.cases.services.responders import responder_position_report
-from shouwang.cases.services.timeline import timeline_add
+from shouwang.cases.services.step import case_step
 from shouwang.cases.states import CaseState
 from shouwang.core.errors import IllegalTransition, InvalidInput, PermissionDeniedError
 from shouwang.core.models import Role, User
@@ -67,25 +65,25 @@ def room_message_post(*, actor: User, case: Case, text: str) -> TimelineEvent:
     """Posts a message to the case room: one timeline event, announced to the room only (the
     screens show steps, not chatter). The case row is locked so messages and steps keep one
     order in the timeline."""
-    case = lock_case(case)
-    require_visible(actor, case)
-    require_room_member(actor, case)
-    if case.state == CaseState.MERGED:
-        raise IllegalTransition(_("已合并的事件的处置群已关闭，请到合并后的事件中发言。"))
-    body = text.strip()
-    if not body:
-        raise InvalidInput(_("消息不能为空。"), extra={"field": "text"})
-    if len(body) > MESSAGE_MAX_CHARS:
-        raise InvalidInput(
-            _("消息不能超过 %(n)d 个字。") % {"n": MESSAGE_MAX_CHARS}, extra={"field": "text"}
+    with case_step(case, actor=actor, action=None) as step:
+        require_room_member(actor, step.case)
+        if step.case.state == CaseState.MERGED:
+            raise IllegalTransition(_("已合并的事件的处置群已关闭，请到合并后的事件中发言。"))
+        body = text.strip()
+        if not body:
+            raise InvalidInput(_("消息不能为空。"), extra={"field": "text"})
+        if len(body) > MESSAGE_MAX_CHARS:
+            raise InvalidInput(
+                _("消息不能超过 %(n)d 个字。") % {"n": MESSAGE_MAX_CHARS},
+                extra={"field": "text"},
+            )
+        event = step.record(
+            ROOM_MESSAGE_KIND,
+            data={"text": body},
+            public=False,
+            transition=False,
+            screens=False,
         )
-    event = timeline_add(
-        case=case,
-        kind=ROOM_MESSAGE_KIND,
-        actor=actor,
-        data={"text": body},
-    )
-    announce(case, event, screens=False)
     return event
 
 

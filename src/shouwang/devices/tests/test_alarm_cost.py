@@ -229,7 +229,7 @@ def test_resent_alarm_changes_nothing(house: Building) -> None:
 
 
 def test_gateway_is_made_once_and_each_caller_gets_its_own_copy(house: Building) -> None:
-    from shouwang.devices.alarm_cases import device_gateway
+    from shouwang.devices.case_bridge import device_gateway
 
     node = house.premises.node
     first = device_gateway(node)  # made by this call, which does not keep it
