@@ -43,9 +43,7 @@ def everyone(loop: Loop) -> list[User]:
 
 
 def test_the_predicate_and_the_filter_agree_for_every_user_on_every_case(loop: Loop) -> None:
-    cases = [
-        Case.objects.select_related("node").get(pk=c.pk) for c in cases_of_every_kind(loop)
-    ]
+    cases = [Case.objects.select_related("node").get(pk=c.pk) for c in cases_of_every_kind(loop)]
     users = [*everyone(loop), AnonymousUser()]
     seen_somewhere = 0
     for user in users:
@@ -62,9 +60,7 @@ def test_the_predicate_and_the_filter_agree_for_every_user_on_every_case(loop: L
 
 def test_every_clause_lets_someone_see_a_case_no_other_clause_shows_them(loop: Loop) -> None:
     """Each clause matters: for each, some user sees some case by it alone."""
-    cases = [
-        Case.objects.select_related("node").get(pk=c.pk) for c in cases_of_every_kind(loop)
-    ]
+    cases = [Case.objects.select_related("node").get(pk=c.pk) for c in cases_of_every_kind(loop)]
     users = everyone(loop)
     for clause in CLAUSES:
         alone = [
