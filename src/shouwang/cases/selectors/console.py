@@ -22,9 +22,9 @@ from shouwang.cases.models import (
     TimelineKind,
 )
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
+from shouwang.cases.rules.room import ROOM_MESSAGE_KIND, is_room_member
 from shouwang.cases.rules.sla import SHANGHAI, pending_steps
 from shouwang.cases.selectors.cases import cases_list, timeline_since, visible_cases
-from shouwang.cases.services.room import ROOM_MESSAGE_KIND, is_room_member
 from shouwang.cases.states import FINISHED_STATES, OPEN_STATES, QUEUE_STATES, CaseState
 from shouwang.core.errors import InvalidInput, NotFound, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, NodeLevel, Role, Unit, User

@@ -140,6 +140,7 @@ def case_intake(
         },
         public=True,
     )
+    event.at = case.received_at  # the receipt is when it was received
     timeline_save([event])
     announce(case, event, room=False, lineage=lineage)
     return IntakeResult(case=case, duplicates=duplicates, event=event)

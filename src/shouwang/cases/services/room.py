@@ -1,8 +1,9 @@
 """Writes of the case room (the 建群 of five-in-sync dispatch: the room opens with the first
 dispatch, services/dispatch.py). Its members are the case's command — dispatchers, leaders and
-admins of its jurisdiction — and its assignees (`is_room_member`). They post messages, which are
-timeline events like any other step (全流程可溯) and reach the room through the outbox; photos
-go up through attachments.py and appear as `attachment_added` events.
+admins of its jurisdiction — and its assignees (rules/room.py `is_room_member`). They post
+messages, which are timeline events like any other step (全流程可溯) and reach the room
+through the outbox; photos go up through attachments.py and appear as `attachment_added`
+events.
 
 Positions are presence, not history: the phone's latest position is kept only as the person's
 ResponderStatus row (responder_position_report: the track itself is sensitive, PIPL, and not
@@ -19,45 +20,19 @@ from shouwang.cases.models import (
     Case,
     ResponderStatus,
     TimelineEvent,
-    TimelineKind,
 )
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
 from shouwang.cases.rules.authority import (
-    in_jurisdiction,
-    is_admin,
-    is_dispatcher_for,
     require_visible,
 )
+from shouwang.cases.rules.room import ROOM_MESSAGE_KIND, require_room_member
 from shouwang.cases.services.responders import responder_position_report
 from shouwang.cases.services.step import case_step
 from shouwang.cases.states import CaseState
 from shouwang.core.errors import IllegalTransition, InvalidInput, PermissionDeniedError
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
 
-ROOM_MESSAGE_KIND = TimelineKind.MESSAGE
 MESSAGE_MAX_CHARS = 1000
-
-
-def is_room_member(user: User, case: Case) -> bool:
-    """Command of the case (its dispatchers, and leaders and admins of its jurisdiction) or one
-    of its assignees, now or in an earlier round (their own assignment or their unit's). Others
-    who may see the case — a volunteer of the same grid, the person who reported it — are not:
-    the room carries responders' positions (PIPL)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if is_dispatcher_for(user, case):
-        return True
-    if (is_admin(user) or user.role == Role.LEADER) and in_jurisdiction(user, case):
-        return True
-    mine = Q(person=user)
-    if user.unit_id is not None:
-        mine |= Q(unit_id=user.unit_id, person__isnull=True)
-    return Assignment.objects.filter(mine, case=case).exists()
-
-
-def require_room_member(user: User, case: Case) -> None:
-    if not is_room_member(user, case):
-        raise PermissionDeniedError(_("只有指挥人员和该事件的处置人员可以进入处置群。"))
 
 
 @transaction.atomic

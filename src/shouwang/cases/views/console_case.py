@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shouwang.cases import services
 from shouwang.cases.models import Case, TimelineEvent, TimelineKind
 from shouwang.cases.rules.authority import is_dispatcher_for
+from shouwang.cases.rules.room import ROOM_MESSAGE_KIND
 from shouwang.cases.selectors.cases import caller_visible, case_get
 from shouwang.cases.selectors.categories import categories_list, category_by_code
 from shouwang.cases.selectors.console import (
@@ -33,7 +34,6 @@ from shouwang.cases.selectors.console import (
 from shouwang.cases.selectors.duplicates import case_duplicates_of
 from shouwang.cases.selectors.suggestions import dispatch_suggestions
 from shouwang.cases.selectors.targets import dispatch_people, unit_by_code, units_by_code
-from shouwang.cases.services.room import ROOM_MESSAGE_KIND
 from shouwang.cases.states import QUEUE_STATES, TRANSITIONS, CaseAction, CaseState
 from shouwang.cases.views.console import acting_user
 from shouwang.core.errors import ApplicationError, InvalidInput, PermissionDeniedError
