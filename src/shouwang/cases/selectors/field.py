@@ -22,8 +22,8 @@ from shouwang.cases.models import (
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
 from shouwang.cases.rules.actions import actions_for, rating_refusal
 from shouwang.cases.rules.room import ROOM_MESSAGE_KIND, is_room_member
+from shouwang.cases.selectors.case_room import event_label
 from shouwang.cases.selectors.cases import caller_visible, case_get
-from shouwang.cases.selectors.console import event_label
 from shouwang.cases.states import CaseState
 from shouwang.core.models import JurisdictionNode, NodeLevel, User
 

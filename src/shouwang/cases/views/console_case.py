@@ -19,6 +19,7 @@ from shouwang.cases import services
 from shouwang.cases.models import Case, TimelineEvent, TimelineKind
 from shouwang.cases.rules.authority import is_dispatcher_for
 from shouwang.cases.rules.room import ROOM_MESSAGE_KIND
+from shouwang.cases.selectors.case_room import event_detail, event_label, state_label
 from shouwang.cases.selectors.cases import caller_visible, case_get
 from shouwang.cases.selectors.categories import categories_list, category_by_code
 from shouwang.cases.selectors.console import (
@@ -26,9 +27,6 @@ from shouwang.cases.selectors.console import (
     case_by_reference,
     case_timer,
     console_check,
-    event_detail,
-    event_label,
-    state_label,
     transfer_units,
 )
 from shouwang.cases.selectors.duplicates import case_duplicates_of
