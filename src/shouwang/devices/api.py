@@ -29,7 +29,7 @@ from shouwang.devices.schemas import (
     SecretOut,
     StationArriveIn,
 )
-from shouwang.devices.services import commands, imports, registry, responses
+from shouwang.devices.services import commands, device_import, registry, responses
 
 router = Router(tags=["devices"])
 
@@ -88,7 +88,7 @@ def mark_false_alarm(request: HttpRequest, alarm_id: int, payload: FalseAlarmIn)
 def import_devices(request: HttpRequest, file: File[UploadedFile]) -> ImportOut:
     """Devices from an Excel (.xlsx) or CSV file, all rows or none. Problems come back as 422
     with `extra.errors`: row, column and the message in Chinese and English."""
-    report = imports.devices_import(
+    report = device_import.devices_import(
         actor=acting_user(request), filename=file.name or "", content=file.read(), request=request
     )
     if not report.ok:

@@ -9,11 +9,8 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from shouwang.cases.models import Case
-from shouwang.cases.selectors.kpi import kpi_loop
-from shouwang.cases.services.access import is_admin
-from shouwang.cases.services.sla import SHANGHAI
-from shouwang.cases.states import CaseState
+from shouwang.cases.models import Case, CaseState
+from shouwang.cases.selectors import SHANGHAI, is_admin, kpi_loop
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, NodeLevel, User
 from shouwang.core.roles import COMMAND_ROLES

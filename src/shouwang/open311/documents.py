@@ -9,8 +9,7 @@ from django.utils.timezone import get_default_timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from shouwang.cases.models import Case, Category
-from shouwang.cases.states import CaseState
+from shouwang.cases.models import Case, CaseState, Category
 from shouwang.open311.selectors import request_is_restricted, request_status
 
 # What a police or confidential request shows, even to the client that filed it.

@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from shouwang.cases.models import Case, CaseChannel, Category, TimelineEvent
-from shouwang.cases.selectors.categories import categories_list
-from shouwang.cases.states import CaseState
+from shouwang.cases.models import Case, CaseChannel, CaseState, Category, TimelineEvent
+from shouwang.cases.selectors import categories_list
 from shouwang.core.errors import NotFound
 from shouwang.open311.errors import BadRequest
 

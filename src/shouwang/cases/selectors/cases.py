@@ -1,14 +1,13 @@
 """Reading cases, always through what the acting user may see: cases in their jurisdiction,
 cases they registered, cases assigned to them or their unit, and cases routed or transferred to
-their unit (services/access.py states the same rule for single cases)."""
+their unit: the one rule of rules/visibility.py, as a filter."""
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases.models import (
@@ -16,63 +15,14 @@ from shouwang.cases.models import (
     Attachment,
     Callback,
     Case,
-    CaseKind,
     TimelineEvent,
     TimelineKind,
 )
-from shouwang.core.db_select import rows_where
+from shouwang.cases.rules.visibility import visible_cases_q
 from shouwang.core.errors import InvalidInput, NotFound
-from shouwang.core.models import Role, User
-from shouwang.core.roles import COMMAND_ROLES, WHOLE_JURISDICTION_ROLES
-from shouwang.core.selectors import node_get, scope_path, scope_q, unit_by_id
-
-# These see the cases of their jurisdiction of these kinds only: an inspector the premises'
-# alarms, faults and hazards of their area, a mediator its disputes. A landlord sees the
-# alarms of the premises they answer for (jurisdiction_part_q); a volunteer and a first
-# responder no case of their jurisdiction as such: only what they reported or were sent to.
-JURISDICTION_KINDS_BY_ROLE: dict[str, frozenset[str]] = {
-    Role.INSPECTOR: frozenset({CaseKind.HAZARD, CaseKind.ALARM, CaseKind.MAINTENANCE}),
-    Role.MEDIATOR: frozenset({CaseKind.DISPUTE}),
-}
-
-
-def sees_whole_jurisdiction(user: User) -> bool:
-    return user.is_superuser or user.role in WHOLE_JURISDICTION_ROLES
-
-
-def landlord_premises_cases_q(user: User) -> Q:
-    """Cases carrying an incident (alarm, device fault) of a premises the user answers for as
-    one of its alarm contacts; the devices and places models are named, not imported."""
-    incidents = apps.get_model("devices", "Incident").objects.filter(
-        case_id=OuterRef("pk"), premises__alarm_contacts__person=user
-    )
-    return Q(Exists(incidents))
-
-
-def jurisdiction_part_q(user: User) -> Q:
-    """What of their jurisdiction the user's role reads (least privilege)."""
-    scope = scope_q(user, via="node")
-    if sees_whole_jurisdiction(user):
-        return scope
-    kinds = JURISDICTION_KINDS_BY_ROLE.get(user.role)
-    if kinds is not None:
-        return scope & Q(kind__in=sorted(kinds))
-    if user.role == Role.LANDLORD:
-        return scope & landlord_premises_cases_q(user)
-    return Q(pk__in=[])
-
-
-def visible_cases_q(user: User) -> Q:
-    if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    mine = Q(person=user)
-    if user.unit_id is not None:
-        mine |= Q(unit_id=user.unit_id)
-    assigned = Q(Exists(Assignment.objects.filter(mine, case=OuterRef("pk"))))
-    q = jurisdiction_part_q(user) | Q(created_by=user) | assigned
-    if user.unit_id is not None:
-        q |= Q(responsible_unit_id=user.unit_id)
-    return q
+from shouwang.core.models import User
+from shouwang.core.roles import COMMAND_ROLES
+from shouwang.core.selectors import node_get, scope_path, unit_by_id
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -181,8 +131,8 @@ def case_detail_of(*, case: Case, actor: User, people: Sequence[User] = ()) -> C
     if case.created_by_id is not None and case.created_by_id == actor.pk:
         case.created_by = actor
     case.__dict__.pop("_prefetched_objects_cache", None)
-    timeline = rows_where(TimelineEvent, "case", case.pk, order_by=("at", "id"))
-    assignments = rows_where(Assignment, "case", case.pk, order_by=("id",))
+    timeline = list(TimelineEvent.objects.filter(case_id=case.pk).order_by("at", "id"))
+    assignments = list(Assignment.objects.filter(case_id=case.pk).order_by("id"))
     by_id = _people_by_id(
         {e.actor_id for e in timeline} | {a.person_id for a in assignments}, [actor, *people]
     )

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import connections, router
 
 from shouwang.cases.models import Case, Category
-from shouwang.cases.selectors.cases import sees_whole_jurisdiction, visible_cases
+from shouwang.cases.rules.visibility import sees_whole_jurisdiction
+from shouwang.cases.selectors.cases import visible_cases
 from shouwang.cases.states import CaseState
 from shouwang.core.geo.coords import distance_m
 from shouwang.core.models import User

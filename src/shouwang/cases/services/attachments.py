@@ -20,11 +20,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shouwang.cases import clock
 from shouwang.cases.models import Attachment, Case, TimelineKind
-from shouwang.cases.services.access import require_visible
-from shouwang.cases.services.locking import lock_case
-from shouwang.cases.services.notifications import announce
-from shouwang.cases.services.sla import SHANGHAI
-from shouwang.cases.services.timeline import timeline_add
+from shouwang.cases.rules.sla import SHANGHAI
+from shouwang.cases.services.step import Step, case_step
 from shouwang.cases.states import CaseState
 from shouwang.core.errors import IllegalTransition, InvalidInput
 from shouwang.core.models import User
@@ -98,13 +95,11 @@ def attachment_add(*, actor: User, case: Case, data: bytes, note: str = "") -> A
     name = f"cases/{day:%Y/%m}/{uuid.uuid4().hex}.{extension}"
     stored, committed = "", False
     try:
-        with transaction.atomic():
-            case = lock_case(case)
-            require_visible(actor, case)
-            if case.state == CaseState.MERGED:
+        with transaction.atomic(), case_step(case, actor=actor, action=None) as step:
+            if step.case.state == CaseState.MERGED:
                 raise IllegalTransition(_("已合并的事件不能再上传照片，请上传到合并后的事件。"))
             stored = default_storage.save(name, ContentFile(content))
-            attachment = _record(actor, case, stored, content, content_type, width, height, note)
+            attachment = attachment_record(step, stored, content, content_type, width, height, note)
         committed = True
         return attachment
     finally:
@@ -112,9 +107,8 @@ def attachment_add(*, actor: User, case: Case, data: bytes, note: str = "") -> A
             default_storage.delete(stored)
 
 
-def _record(
-    actor: User,
-    case: Case,
+def attachment_record(
+    step: Step,
     stored: str,
     content: bytes,
     content_type: str,
@@ -122,14 +116,18 @@ def _record(
     height: int,
     note: str,
 ) -> Attachment:
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.ATTACHMENT_ADDED,
-        actor=actor,
+    """The photo's timeline event and row, inside a step on its case (also a citizen's report,
+    services/citizen.py). Announced to the room, not the screens."""
+    event = step.record(
+        TimelineKind.ATTACHMENT_ADDED,
         data={"name": stored, "size": len(content), "note": note.strip()[:200]},
+        public=False,
+        transition=False,
+        screens=False,
+        save_now=True,
     )
     attachment = Attachment(
-        case=case,
+        case=step.case,
         event=event,
         file=stored,
         content_type=content_type,
@@ -138,10 +136,9 @@ def _record(
         width=width,
         height=height,
         note=note.strip()[:200],
-        uploaded_by=actor,
+        uploaded_by=step.actor,
         created_at=event.at,
     )
     attachment.full_clean(exclude=["case", "event", "uploaded_by"])
     attachment.save()
-    announce(case, event, screens=False)
     return attachment

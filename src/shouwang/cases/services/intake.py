@@ -19,15 +19,14 @@ from shouwang.cases.models import (
     TimelineEvent,
     TimelineKind,
 )
+from shouwang.cases.rules.authority import is_admin
+from shouwang.cases.rules.sla import SHANGHAI, apply_intake_deadlines, refresh_next_deadline
+from shouwang.cases.rules.sla import sla_for as sla_policy_for
+from shouwang.cases.rules.unit_routing import node_of_level, responsible_unit_for
 from shouwang.cases.selectors.duplicates import DuplicateCandidate, case_duplicates_of
-from shouwang.cases.services.access import is_admin
 from shouwang.cases.services.notifications import announce
-from shouwang.cases.services.routing import node_of_level, responsible_unit_for
-from shouwang.cases.services.sla import SHANGHAI, apply_intake_deadlines, refresh_next_deadline
-from shouwang.cases.services.sla import sla_for as sla_policy_for
-from shouwang.cases.services.timeline import timeline_add
+from shouwang.cases.services.step import timeline_event, timeline_save
 from shouwang.cases.services.validation import full_clean_or_invalid
-from shouwang.core.db_insert import insert_rows
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.geo.coords import gcj02_to_wgs84
 from shouwang.core.geo.locate import in_service_area, locate_grid_id
@@ -128,7 +127,7 @@ def case_intake(
         raise InvalidInput(_("外部令牌已被使用。"), extra={"field": "external_token"})
     _save_numbered(case)
     duplicates = _likely_duplicates(case, actor)
-    event = timeline_add(
+    event = timeline_event(
         case=case,
         kind=TimelineKind.RECEIVED,
         actor=actor,
@@ -141,6 +140,8 @@ def case_intake(
         },
         public=True,
     )
+    event.at = case.received_at  # the receipt is when it was received
+    timeline_save([event])
     announce(case, event, room=False, lineage=lineage)
     return IntakeResult(case=case, duplicates=duplicates, event=event)
 
@@ -158,7 +159,7 @@ def _save_numbered(case: Case) -> None:
         return
     case.pk = pk
     case.number = _case_number(case)
-    insert_rows([case])
+    case.save(force_insert=True)
 
 
 def _case_number(case: Case) -> str:

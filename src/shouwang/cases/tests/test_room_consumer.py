@@ -15,8 +15,8 @@ from PIL import Image
 from shouwang.cases import services
 from shouwang.cases.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
 from shouwang.cases.models import Case, CaseChannel, ResponderStatus, TimelineEvent
-from shouwang.cases.routing import websocket_urlpatterns
 from shouwang.cases.tests.factories import POINT, Loop, dispatched, make_case
+from shouwang.cases.websocket_routes import websocket_urlpatterns
 from shouwang.core.models import User
 from shouwang.core.services.tokens import token_issue
 from shouwang.notify.delivery import outbox_deliver_batch

@@ -5,10 +5,9 @@ import pytest
 
 from shouwang.cases import services
 from shouwang.cases.models import CaseChannel, ResponderStatus, TimelineEvent
+from shouwang.cases.rules.room import ROOM_MESSAGE_KIND, is_room_member
 from shouwang.cases.services.room import (
     MESSAGE_MAX_CHARS,
-    ROOM_MESSAGE_KIND,
-    is_room_member,
     room_message_post,
     room_position_report,
 )

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from shouwang.cases import clock, services
 from shouwang.cases.models import Case, CaseChannel, CaseKind, TimelineKind
-from shouwang.cases.services.sla import SHANGHAI
+from shouwang.cases.rules.sla import SHANGHAI
 from shouwang.cases.tests.factories import POINT, Loop, category
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.geo.coords import wgs84_to_gcj02

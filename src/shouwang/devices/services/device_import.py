@@ -18,11 +18,11 @@ from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import AuditAction, User
 from shouwang.core.roles import DEVICE_IMPORT_ROLES
 from shouwang.core.services.audit import audit_record
-from shouwang.devices.importing import read_rows
 from shouwang.devices.ingest.directory import registry_changed
 from shouwang.devices.models import Device
 from shouwang.devices.secrets_store import DEVICE_SECRET_AAD, seal
-from shouwang.devices.services.import_rows import ImportContext, PlannedDevice, plan_rows
+from shouwang.devices.services.device_import_check import ImportContext, PlannedDevice, plan_rows
+from shouwang.devices.spreadsheet import read_rows
 from shouwang.places.models import Premises
 from shouwang.places.services import premises_create, room_ensure
 

@@ -1,6 +1,7 @@
 """Reading a device spreadsheet (Excel .xlsx or CSV) into rows of named cells. Headers may be
 Chinese or English; the first row names the columns. What the cells must hold is checked in
-services/imports.py, which reports every bad row at once and writes nothing unless all are good."""
+services/device_import_check.py; services/device_import.py reports every bad row at once and
+writes nothing unless all are good."""
 
 import csv
 import io

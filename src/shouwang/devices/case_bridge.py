@@ -1,4 +1,6 @@
-"""The one place where devices meet the closed loop (cases) and its notifications.
+"""Where devices meet the closed loop (cases), through its public verbs only (cases.feeders,
+cases.services, cases.selectors). What contacts are sent on their own channels is
+contact_cards.py.
 
 An alarm incident is one case (kind alarm, channel device, priority urgent) at the premises,
 received and dispatched at once — five-in-sync: assignments to the premises' five contacts, the
@@ -13,24 +15,15 @@ city's device gateway, a dispatcher account without a password that cannot sign 
 import contextlib
 import copy
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from shouwang.cases.models import (
-    Assignment,
-    AssignmentState,
-    Case,
-    CaseChannel,
-    CaseKind,
-    Category,
-    Priority,
-    TimelineKind,
-)
-from shouwang.cases.selectors.categories import category_by_code
+from shouwang.cases.feeders import Case, CaseChannel, CaseKind, case_is_open, case_join
+from shouwang.cases.models import Assignment, AssignmentState, Category, Priority
+from shouwang.cases.selectors import category_by_code
 from shouwang.cases.services import (
     assignment_accept,
     assignment_arrive,
@@ -38,27 +31,15 @@ from shouwang.cases.services import (
     case_dispatch,
     case_intake,
 )
-from shouwang.cases.services.locking import lock_case
-from shouwang.cases.services.notifications import announce
-from shouwang.cases.services.timeline import timeline_add
-from shouwang.cases.states import OPEN_STATES
 from shouwang.core.errors import ApplicationError, InvalidInput
 from shouwang.core.models import JurisdictionNode, Role, Unit, UnitKind, User
 from shouwang.core.refcache import ACCESS, forget_key, remembered
-from shouwang.core.selectors import node_by_id, node_lineage
+from shouwang.core.selectors import node_by_id
 from shouwang.core.services.people import person_create
-from shouwang.devices.links import ack_link_url
 from shouwang.devices.models import Alarm, AlarmKind, ContactNotice, Incident, MaintenanceItem
-from shouwang.notify.groups import person_group, screen_group, unit_group
-from shouwang.notify.models import Channel, OutboxMessage
 from shouwang.notify.selectors import notifications_mine_list
-from shouwang.notify.services import (
-    notification_acknowledge,
-    outbox_enqueue,
-    outbox_enqueue_many,
-    outbox_message,
-)
-from shouwang.places.models import ContactRole, Premises
+from shouwang.notify.services import notification_acknowledge
+from shouwang.places.models import Premises
 
 CATEGORY_BY_KIND = {
     AlarmKind.SMOKE: "smoke_alarm",
@@ -71,7 +52,6 @@ CATEGORY_BY_KIND = {
 MAINTENANCE_CATEGORY = "device_maintenance"
 FALLBACK_CATEGORY = "fire_rescue"
 RESPONDED = (AssignmentState.ACCEPTED, AssignmentState.ARRIVED, AssignmentState.RESOLVED)
-EXTRA_CHANNELS = {"webhook": Channel.WEBHOOK, "dingtalk": Channel.DINGTALK, "wecom": Channel.WECOM}
 
 
 def device_gateway(node: JurisdictionNode) -> User:
@@ -123,13 +103,9 @@ def alarm_path_warm() -> None:
                 category_by_code(code)
 
 
-def _where(premises: Premises, alarm: Alarm | None) -> str:
+def where(premises: Premises, alarm: Alarm | None) -> str:
     room = alarm.device.room if alarm is not None else None
     return f"{premises.name} {room.number}" if room is not None else premises.name
-
-
-def case_is_open(case_id: int | None) -> bool:
-    return case_id is None or Case.objects.filter(pk=case_id, state__in=OPEN_STATES).exists()
 
 
 def _intake(actor: User, premises: Premises, category: Category, kind: CaseKind, text: str) -> Case:
@@ -151,11 +127,12 @@ def _intake(actor: User, premises: Premises, category: Category, kind: CaseKind,
 def alarm_case_open(*, premises: Premises, alarm: Alarm, notices: Sequence[ContactNotice]) -> Case:
     """Receives the alarm's case and dispatches it at once to the contacts of `notices` (saved
     or still to be saved: only their person and unit are read). The contacts' own channels are
-    `alarm_contacts_tell`'s, once the notices have ids. `alarm.device` comes with its room."""
+    contact_cards.alarm_contacts_tell's, once the notices have ids. `alarm.device` comes with
+    its room."""
     gateway = device_gateway(premises.node)
     with translation.override(settings.LANGUAGE_CODE):
         text = _("%(where)s：%(device)s %(serial)s %(kind)s") % {
-            "where": _where(premises, alarm),
+            "where": where(premises, alarm),
             "device": alarm.device.get_device_type_display(),
             "serial": alarm.device.serial,
             "kind": alarm.get_kind_display(),
@@ -167,17 +144,6 @@ def alarm_case_open(*, premises: Premises, alarm: Alarm, notices: Sequence[Conta
     if people or units:
         case_dispatch(actor=gateway, case=case, people=people, units=units, note=text)
     return case
-
-
-def alarm_contacts_tell(*, notices: Iterable[ContactNotice], case: Case, alarm: Alarm) -> None:
-    """The alarm card, with its signed acknowledgement link, to every contact who is also
-    reached on a channel of their own (DingTalk, WeCom, webhook): one INSERT for all of them.
-    The notices are saved, and their incident carries the case."""
-    outbox_enqueue_many(
-        message
-        for message in (_extra_message(n, case, alarm, "alarm") for n in notices)
-        if message is not None
-    )
 
 
 def _units_lead_first(units: Iterable[Unit]) -> list[Unit]:
@@ -194,13 +160,9 @@ def alarm_case_join(*, incident: Incident, alarm: Alarm) -> None:
     """Another detector of the premises: one more entry on the incident's case."""
     if incident.case_id is None:
         return
-    case = lock_case(incident.case_id)
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.DUPLICATE_MERGED,
+    case_join(
+        case=incident.case_id,
         actor=device_gateway(incident.premises.node),
-        from_state=case.state,
-        to_state=case.state,
         data={
             "alarm": alarm.pk,
             "device": alarm.device.serial,
@@ -208,7 +170,6 @@ def alarm_case_join(*, incident: Incident, alarm: Alarm) -> None:
             "kind": alarm.kind,
         },
     )
-    announce(case, event)
 
 
 def maintenance_case_open(*, incident: Incident, item: MaintenanceItem) -> int:
@@ -227,19 +188,16 @@ def maintenance_case_open(*, incident: Incident, item: MaintenanceItem) -> int:
 def maintenance_case_note(*, incident: Incident, item: MaintenanceItem) -> None:
     if incident.case_id is None or not case_is_open(incident.case_id):
         return
-    case = lock_case(incident.case_id)
-    timeline_add(
-        case=case,
-        kind=TimelineKind.DUPLICATE_MERGED,
+    case_join(
+        case=incident.case_id,
         actor=device_gateway(incident.premises.node),
-        from_state=case.state,
-        to_state=case.state,
         data={
             "device": item.device.serial,
             "maintenance": item.kind,
             "item": item.pk,
             "resolved": item.resolved_at is not None,
         },
+        announce=False,
     )
 
 
@@ -261,7 +219,7 @@ def alarm_case_cancel(*, incident: Incident, actor: User, reason: str) -> None:
     case_cancel(actor=gateway, case=Case.objects.get(pk=incident.case_id), reason=text)
 
 
-def _case_of(notice: ContactNotice) -> Case | None:
+def case_of(notice: ContactNotice) -> Case | None:
     case_id = notice.incident.case_id
     return Case.objects.filter(pk=case_id).first() if case_id else None
 
@@ -269,7 +227,7 @@ def _case_of(notice: ContactNotice) -> Case | None:
 def contact_acknowledged(*, notice: ContactNotice, actor: User | None) -> None:
     """The contact's acknowledgement also takes their task on the case (接单) and settles
     their notifications of it, so the loop's own timers stop chasing them."""
-    case = _case_of(notice)
+    case = case_of(notice)
     if case is None or actor is None:
         return
     # Already taken, or the case has moved on: the acknowledgement stands anyway.
@@ -299,95 +257,3 @@ def station_arrived(*, incident: Incident, actor: User, lat: float, lng: float) 
     # Not an assignee of this round, or already arrived: the incident keeps the time anyway.
     with contextlib.suppress(ApplicationError):
         assignment_arrive(actor=actor, case=case, lat=lat, lng=lng)
-
-
-def _card(notice: ContactNotice, kind: str, alarm: Alarm | None = None) -> dict[str, Any]:
-    """What a contact is sent: a title and markdown text (robots show them), the signed link
-    to acknowledge, and the fields an app needs."""
-    incident, link = notice.incident, ack_link_url(notice_id=notice.pk)
-    premises = incident.premises
-    with translation.override(settings.LANGUAGE_CODE):
-        title = {
-            "alarm": _("【设备报警】%(where)s"),
-            "reminder": _("【报警未确认·提醒】%(where)s"),
-            "escalation": _("【报警无人确认·上报】%(where)s"),
-        }[kind] % {"where": _where(premises, alarm)}
-        text = _("地址：%(address)s\n\n您的角色：%(role)s\n\n[确认收到](%(link)s)") % {
-            "address": premises.address or premises.name,
-            "role": ContactRole(notice.role).label,
-            "link": link,
-        }
-    return {
-        "type": f"devices.{kind}",
-        "title": title,
-        "text": text,
-        "case_id": incident.case_id,
-        "incident": incident.pk,
-        "notice": notice.pk,
-        "role": notice.role,
-        "premises": premises.code,
-        "lat": premises.lat,
-        "lng": premises.lng,
-        "alarm": alarm.pk if alarm is not None else None,
-        "ack_url": link,
-    }
-
-
-def _extra_message(
-    notice: ContactNotice, case: Case | None, alarm: Alarm | None, kind: str
-) -> OutboxMessage | None:
-    channel = EXTRA_CHANNELS.get(notice.extra_channel)
-    if channel is None or not notice.extra_recipient:
-        return None
-    return outbox_message(
-        channel=channel,
-        recipient=notice.extra_recipient,
-        payload=_card(notice, kind, alarm),
-        idempotency_key=f"devices:notice:{notice.pk}:{kind}:{notice.reminders}",
-        node=notice.incident.premises.node,
-        subject=case,
-    )
-
-
-def _tell(notice: ContactNotice, recipient: str, kind: str, node: JurisdictionNode) -> None:
-    outbox_enqueue(
-        channel=Channel.WEBSOCKET,
-        recipient=recipient,
-        payload=_card(notice, kind),
-        idempotency_key=f"devices:notice:{notice.pk}:{kind}:{notice.reminders}:{recipient}",
-        node=node,
-        person=notice.person if recipient == _own_group(notice) else None,
-        subject=_case_of(notice),
-    )
-
-
-def _own_group(notice: ContactNotice) -> str:
-    if notice.person_id is not None:
-        return person_group(notice.person_id)
-    assert notice.unit is not None
-    return unit_group(notice.unit.code)
-
-
-def contact_remind(*, notice: ContactNotice) -> None:
-    """Tells the contact again, on every channel they have."""
-    node = notice.incident.premises.node
-    _tell(notice, _own_group(notice), "reminder", node)
-    extra = _extra_message(notice, _case_of(notice), None, "reminder")
-    if extra is not None:
-        outbox_enqueue_many([extra])
-
-
-def contact_escalate(*, notice: ContactNotice) -> None:
-    """Nobody answered for this role: the screens of the premises' jurisdiction, up to the
-    city, and the town's fire command (or, when it is the silent one, the town command room)
-    are told who is missing."""
-    node = notice.incident.premises.node
-    lineage = node_lineage(node=node)
-    for level in lineage:
-        _tell(notice, screen_group(level.code), "escalation", level)
-    kinds = [UnitKind.FIRE_COMMAND, UnitKind.TOWN_COMMAND]
-    if notice.unit is not None and notice.unit.kind == UnitKind.FIRE_COMMAND:
-        kinds = [UnitKind.TOWN_COMMAND]
-    above = Unit.objects.filter(node__in=lineage, kind__in=kinds, is_active=True).order_by("kind")
-    for unit in above[:1]:
-        _tell(notice, unit_group(unit.code), "escalation", unit.node)

@@ -1,4 +1,4 @@
-"""Checking spreadsheet rows before anything is written (services/imports.py). A handful of
+"""Checking spreadsheet rows before anything is written (services/device_import.py). A handful of
 queries for the whole file, whatever its length: the serials, IMEIs, premises and
 jurisdiction codes it names are looked up in bulk."""
 
@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from shouwang.core.geo.locate import locate_grid_id
 from shouwang.core.models import JurisdictionNode, User
 from shouwang.core.selectors import node_in_scope, scope_q
-from shouwang.devices.importing import COLUMNS, SheetRow
 from shouwang.devices.models import Device, DeviceType, Platform
+from shouwang.devices.spreadsheet import COLUMNS, SheetRow
 from shouwang.places.models import Premises, PremisesKind
 
 IMEI_RE = re.compile(r"^\d{15}$")

@@ -21,7 +21,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from shouwang.devices.mqtt.bridge import BrokerAddress
 from shouwang.devices.mqtt.topics import event_topic, heartbeat_topic
 from shouwang.devices.push.generic import generic_signature
-from shouwang.devices.services.simulation import SimulatedDevice
+from shouwang.devices.services.fleet_register import SimulatedDevice
 
 STEP_SECONDS = 0.05
 HEARTBEAT_VALUES = {"Alarm_Status": 0, "Battery_Level": 86, "RSRP": -93, "SNR": 10}

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.timezone import get_default_timezone
 
 from shouwang.cases.models import Case, Category, SlaPolicy, Step
-from shouwang.cases.services.routing import category_chain
+from shouwang.cases.rules.unit_routing import category_chain
 from shouwang.cases.states import OPEN_STATES, CaseState
 from shouwang.core.refcache import remembered
 
