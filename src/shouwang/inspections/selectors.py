@@ -6,7 +6,6 @@ detail and no personal data)."""
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Count,
@@ -23,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Ceil, Coalesce, Greatest, Least
 from django.utils import timezone
+from django.utils.timezone import get_default_timezone
 
 from shouwang.core.errors import NotFound
 from shouwang.core.models import JurisdictionNode, Role, User
@@ -43,7 +43,7 @@ from shouwang.inspections.models import (
 from shouwang.places.models import Premises
 from shouwang.places.selectors import premises_visible_q
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = get_default_timezone()  # settings.TIME_ZONE
 
 
 def templates_list(*, kind: str | None = None) -> QuerySet[ChecklistTemplate]:

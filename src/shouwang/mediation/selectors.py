@@ -3,9 +3,9 @@ their own studio only; dispatchers, leaders and admins see the files and risk al
 jurisdiction's subtree (a station's and a town's people see their town). Others see nothing."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.timezone import get_default_timezone
 
 from shouwang.core.errors import NotFound, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, Role, User
@@ -20,7 +20,7 @@ from shouwang.mediation.models import (
     Session,
 )
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+BEIJING = get_default_timezone()  # settings.TIME_ZONE
 
 
 def files_visible_q(user: User) -> Q:

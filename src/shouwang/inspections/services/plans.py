@@ -1,10 +1,10 @@
 """Yearly inspection plans: generated from the premises of a node by kind and stars."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
+from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import Conflict, InvalidInput, PermissionDeniedError
@@ -14,7 +14,7 @@ from shouwang.core.selectors import node_get
 from shouwang.inspections.models import Inspection, InspectionPlan, PlanEntry
 from shouwang.places.models import Premises, PremisesKind
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = get_default_timezone()  # settings.TIME_ZONE
 # Visits a year: rental houses and 九小场所 twice (the campaigns' 65,000 unit inspections a year
 # over Yiwu's premises), others once; a unit of one or two stars twice more.
 BASE_VISITS: dict[str, int] = {PremisesKind.RENTAL_HOUSE: 2, PremisesKind.NINE_SMALL: 2}
