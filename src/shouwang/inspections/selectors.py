@@ -22,7 +22,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Ceil, Coalesce, Greatest, Least
 from django.utils import timezone
-from django.utils.timezone import get_default_timezone
 
 from shouwang.core.errors import NotFound
 from shouwang.core.models import JurisdictionNode, Role, User
@@ -42,8 +41,6 @@ from shouwang.inspections.models import (
 )
 from shouwang.places.models import Premises
 from shouwang.places.selectors import premises_visible_q
-
-SHANGHAI = get_default_timezone()  # settings.TIME_ZONE
 
 
 def templates_list(*, kind: str | None = None) -> QuerySet[ChecklistTemplate]:
