@@ -27,7 +27,6 @@ from shouwang.mediation.models import (
     RiskThreshold,
 )
 from shouwang.mediation.risk import (
-    DEFAULT_THRESHOLD,
     PLACE_RADIUS_M,
     VIOLENT_CATEGORIES,
     repeat_calls,
@@ -43,7 +42,7 @@ INCIDENT_LOOKBACK = timedelta(days=90)
 
 def threshold_for(node: JurisdictionNode) -> float:
     """The deepest threshold set on `node` or an ancestor, else the setting
-    SHOUWANG_RISK_THRESHOLD, else 0.5."""
+    SHOUWANG_RISK_THRESHOLD (0.5 unless configured)."""
     lineage = node_lineage(node=node)
     by_node = dict(
         RiskThreshold.objects.filter(node__in=lineage).values_list("node_id", "threshold")
@@ -51,7 +50,7 @@ def threshold_for(node: JurisdictionNode) -> float:
     for ancestor in reversed(lineage):
         if ancestor.pk in by_node:
             return float(by_node[ancestor.pk])
-    return float(getattr(settings, "SHOUWANG_RISK_THRESHOLD", DEFAULT_THRESHOLD))
+    return float(settings.SHOUWANG_RISK_THRESHOLD)
 
 
 def _near_ids(case: feeders.Case, since: datetime) -> list[int]:

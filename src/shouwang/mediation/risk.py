@@ -24,7 +24,6 @@ from shouwang.cases import feeders
 BEIJING = get_default_timezone()  # settings.TIME_ZONE
 REPEAT_WINDOW = timedelta(days=7)
 PLACE_RADIUS_M = 50.0
-DEFAULT_THRESHOLD = 0.5
 
 # Categories whose calls are disputes for this rule, beyond the `disputes` family: a noise
 # complaint between neighbours is the classic start (seed 003).
