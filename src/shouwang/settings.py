@@ -27,6 +27,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int_map(name: str, default: str) -> dict[str, list[int]]:
+    """`key:1,other:2:30` -> {"key": [1], "other": [2, 30]}; keys the variable leaves out keep
+    their default."""
+
+    def parse(text: str) -> dict[str, list[int]]:
+        pairs = (item.split(":") for item in text.split(",") if item.strip())
+        return {key.strip(): [int(number) for number in numbers] for key, *numbers in pairs}
+
+    return {**parse(default), **parse(os.environ.get(name, ""))}
+
+
 def env_required(name: str) -> str:
     value = os.environ.get(name, "")
     if not value:
@@ -364,6 +375,49 @@ SHOUWANG_CAP_SENDER = os.environ.get("SHOUWANG_CAP_SENDER", "") or "shouwang@loc
 HOUSING_REGISTRATION_DAYS = int(os.environ.get("SHOUWANG_HOUSING_REGISTRATION_DAYS", "3"))
 HOUSING_MQTT_PREFIX = os.environ.get("SHOUWANG_HOUSING_MQTT_PREFIX", "shouwang/doors")
 HOUSING_MQTT_URL = os.environ.get("SHOUWANG_HOUSING_MQTT_URL", "")  # else SHOUWANG_MQTT_URL
+
+# --- Inspections (docs/inspections.md): rectification deadline by hazard level in Chinese
+# working days after the day it was found (0 = by the end of that day, 立即整改; local rules
+# differ: `serious:0,major:3,general:7`); an inspection recorded farther than this from the
+# premises is flagged (not refused).
+HAZARD_DEADLINE_WORKING_DAYS = {
+    level: days[0]
+    for level, days in env_int_map(
+        "SHOUWANG_HAZARD_DEADLINE_WORKING_DAYS", "serious:0,major:3,general:7"
+    ).items()
+}
+INSPECTION_GPS_TOLERANCE_M = float(os.environ.get("SHOUWANG_INSPECTION_GPS_TOLERANCE_M", "300"))
+
+# --- Mediation: the civil-to-criminal risk score that raises an alert where no node (or
+# ancestor) has a threshold of its own.
+SHOUWANG_RISK_THRESHOLD = float(os.environ.get("SHOUWANG_RISK_THRESHOLD", "0.5"))
+
+# --- Community (community/README.md). A check-in farther than this from the post is refused
+# (phone GPS outdoors: ~20-50 m); the same person at the same post again within the interval is
+# refused (one visit, one check-in, one award).
+SHOUWANG_CHECKIN_RADIUS_M = int(os.environ.get("SHOUWANG_CHECKIN_RADIUS_M", "100"))
+SHOUWANG_CHECKIN_INTERVAL_MIN = int(os.environ.get("SHOUWANG_CHECKIN_INTERVAL_MIN", "30"))
+# Ten-household groups (seed 000): members acknowledge in 1 minute and arrive in 3; arrival
+# counts when the member's phone is this near the alert.
+SHOUWANG_GROUP_ACK_TARGET_S = int(os.environ.get("SHOUWANG_GROUP_ACK_TARGET_S", "60"))
+SHOUWANG_GROUP_ARRIVE_TARGET_S = int(os.environ.get("SHOUWANG_GROUP_ARRIVE_TARGET_S", "180"))
+SHOUWANG_GROUP_ARRIVE_RADIUS_M = int(os.environ.get("SHOUWANG_GROUP_ARRIVE_RADIUS_M", "150"))
+# A burst: this many report awards within the radius of each other in these hours from one
+# person are held for a person to review; two photo dHashes this many bits apart or fewer are
+# the same photo.
+SHOUWANG_POINTS_BURST_COUNT = int(os.environ.get("SHOUWANG_POINTS_BURST_COUNT", "5"))
+SHOUWANG_POINTS_BURST_RADIUS_M = int(os.environ.get("SHOUWANG_POINTS_BURST_RADIUS_M", "100"))
+SHOUWANG_POINTS_BURST_HOURS = int(os.environ.get("SHOUWANG_POINTS_BURST_HOURS", "24"))
+SHOUWANG_POINTS_PHOTO_HAMMING = int(os.environ.get("SHOUWANG_POINTS_PHOTO_HAMMING", "6"))
+# Earning rules where the admin has no EarningRule row, `code:points:daily cap` (seed 000: "a
+# photo of a broken camera = 3 points").
+SHOUWANG_POINTS_RULES = {
+    code: (numbers[0], numbers[1])
+    for code, numbers in env_int_map(
+        "SHOUWANG_POINTS_RULES",
+        "report_verified:3:30,hazard_confirmed:5:50,patrol_hour:2:16,checkin:1:10",
+    ).items()
+}
 
 LOGGING = {
     "version": 1,

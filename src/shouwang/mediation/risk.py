@@ -14,17 +14,16 @@ The default threshold (0.5) makes a third call at one address alone an alert."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shouwang.cases import feeders
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+BEIJING = get_default_timezone()  # settings.TIME_ZONE
 REPEAT_WINDOW = timedelta(days=7)
 PLACE_RADIUS_M = 50.0
-DEFAULT_THRESHOLD = 0.5
 
 # Categories whose calls are disputes for this rule, beyond the `disputes` family: a noise
 # complaint between neighbours is the classic start (seed 003).
