@@ -72,3 +72,10 @@ COMMUNITY_MEMBER_ROLES = frozenset({Role.VOLUNTEER, Role.FIRST_RESPONDER})
 POINTS_STAFF_ROLES = frozenset({Role.LEADER, Role.ADMIN})
 # "The grid worker" of a ten-household group: the people of its own node who answer first.
 GRID_WORKER_ROLES = frozenset({Role.FIRST_RESPONDER, Role.RESPONDER})
+# Rental housing: who registers tenants as grid staff (besides the landlord), who runs the
+# audited police and grid queries, and whose home page links to the landlord's rooms.
+HOUSING_GRID_STAFF_ROLES = frozenset({Role.RESPONDER, Role.INSPECTOR})
+HOUSING_QUERY_ROLES = frozenset(
+    {Role.DISPATCHER, Role.RESPONDER, Role.INSPECTOR, Role.LEADER, Role.ADMIN}
+)
+HOUSING_HOME_ROLES = frozenset({Role.LANDLORD, Role.RESPONDER, Role.INSPECTOR, Role.ADMIN})

@@ -12,15 +12,13 @@ from django.db.models import Q
 
 from shouwang.core.errors import NotFound, PermissionDeniedError
 from shouwang.core.models import Role, User
+from shouwang.core.roles import HOUSING_GRID_STAFF_ROLES, HOUSING_QUERY_ROLES
 from shouwang.core.selectors import node_in_scope, scope_q
 from shouwang.places.models import Premises
 
-GRID_STAFF_ROLES = frozenset({Role.RESPONDER, Role.INSPECTOR})
-QUERY_ROLES = frozenset({Role.DISPATCHER, Role.RESPONDER, Role.INSPECTOR, Role.LEADER, Role.ADMIN})
-
 
 def is_grid_staff(user: User) -> bool:
-    return user.role in GRID_STAFF_ROLES or user.role == Role.ADMIN
+    return user.role in HOUSING_GRID_STAFF_ROLES or user.role == Role.ADMIN
 
 
 def premises_q(user: User, *, via: str = "") -> Q:
@@ -44,5 +42,5 @@ def premises_check(user: User, premises: Premises) -> None:
 
 
 def query_check(user: User) -> None:
-    if user.role not in QUERY_ROLES:
+    if user.role not in HOUSING_QUERY_ROLES:
         raise PermissionDeniedError()

@@ -18,10 +18,9 @@ class HousingConfig(AppConfig):
 
 
 def _home_links() -> None:
-    from shouwang.core.models import Role
     from shouwang.core.role_home import HOME_LINKS, HomeLink
+    from shouwang.core.roles import HOUSING_HOME_ROLES as landlords
 
-    landlords = frozenset({Role.LANDLORD, Role.RESPONDER, Role.INSPECTOR, Role.ADMIN})
     links = [
         HomeLink(
             _("我的出租房"), _("房间、租客登记与退租、门禁卡（手机）"), "housing-home", landlords
