@@ -77,6 +77,7 @@ def register_routers() -> None:
     from shouwang.mediation.api import router as mediation_router
     from shouwang.notify.api import router as notify_router
     from shouwang.places.api import router as places_router
+    from shouwang.gazetteer.api import router as gazetteer_router
 
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/geo", geo_router)
@@ -89,6 +90,7 @@ def register_routers() -> None:
     api.add_router("/v1", mediation_router)
     api.add_router("/v1", inspections_router)
     api.add_router("/v1", community_router)
+    api.add_router("/v1/geo", gazetteer_router)
 
 
 register_routers()

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "shouwang.mediation",
     "shouwang.inspections",
     "shouwang.community",
+    "shouwang.gazetteer",
 ]
 
 MIDDLEWARE = [
