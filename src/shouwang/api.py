@@ -72,12 +72,12 @@ def register_routers() -> None:
     from shouwang.community.api import router as community_router
     from shouwang.core.api import auth_router, geo_router, people_router
     from shouwang.devices.api import router as devices_router
+    from shouwang.gazetteer.api import router as gazetteer_router
     from shouwang.insight.api import router as insight_router
     from shouwang.inspections.api import router as inspections_router
     from shouwang.mediation.api import router as mediation_router
     from shouwang.notify.api import router as notify_router
     from shouwang.places.api import router as places_router
-    from shouwang.gazetteer.api import router as gazetteer_router
 
     api.add_router("/v1/auth", auth_router)
     api.add_router("/v1/geo", geo_router)

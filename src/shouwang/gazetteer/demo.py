@@ -130,6 +130,9 @@ def held_out_phrasings(places: list[Place], *, seed: int, count: int) -> list[tu
                 f"{road}{str(place.number).translate(FULLWIDTH)}号",
                 f"{road}{place.number}号对面",
                 f"义乌{road}{place.number}号附近",
+                # Harder: a building inside the house, the road's 路 dropped.
+                f"{road}{place.number}号{rng.randint(1, 9)}幢{rng.randint(1, 3)}单元",
+                f"{road.removesuffix('路')}{place.number}号",
             ]
         else:
             forms = [
@@ -140,6 +143,9 @@ def held_out_phrasings(places: list[Place], *, seed: int, count: int) -> list[tu
             ]
             if place.kind == AddressKind.LANDMARK:
                 forms.append(pinyin_initials(place.base))
+                # Harder: the short name people use (国际商贸城 -> 商贸城).
+                if len(place.base) >= 5:
+                    forms.append(place.base[2:])
         phrase = rng.choice(forms)
         if phrase == place.text:
             phrase = f"{place.base}附近"

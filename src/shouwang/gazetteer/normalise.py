@@ -35,11 +35,14 @@ QUALIFIERS = sorted(
 )
 _NOISE = re.compile(r"[\s,，。.、;；:：()（）\[\]【】\"'“”‘’\-—_/#]+")
 _NUMBER_SUFFIX = re.compile(r"(\d+)\s*号")
+# Inside a house: "5号3幢2单元301室" is the house 5号 to the gazetteer.
+_INSIDE = re.compile(r"(\d+号)\d+(幢|栋|座|单元|室|楼|层).*$")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def address_key(text: str, *, towns: tuple[str, ...] = ()) -> str:
     key = _NOISE.sub("", text.translate(_FULLWIDTH)).lower()
+    key = _INSIDE.sub(r"\1", key)
     key = _NUMBER_SUFFIX.sub(r"\1", key)
     changed = True
     while changed:
