@@ -85,3 +85,17 @@ def test_an_excel_workbook_loads_like_a_csv(city: City, tmp_path: Path) -> None:
     assert "created 1, updated 0, unchanged 0, errors 1" in out
     assert err.startswith("line 3:")
     assert Address.objects.get().node == city.b.grids[0]
+
+
+def test_the_demo_step_fills_the_gazetteer_inside_each_town(city: City) -> None:
+    from shapely.geometry import Point, shape
+
+    from shouwang.gazetteer.demo import seed_demo_gazetteer
+
+    assert seed_demo_gazetteer(seed=1) > 0
+    assert seed_demo_gazetteer(seed=1) == 0  # a second run changes nothing
+    town_a = shape(city.a.node.boundary)
+    for address in Address.objects.filter(text__startswith="稠城街道"):
+        assert town_a.contains(Point(address.lng, address.lat)), address.text
+    assert Address.objects.filter(text="稠城街道宾王路1号", kind=AddressKind.HOUSE).exists()
+    assert Address.objects.filter(text="稠城街道绣湖公园", initials="xhgy").exists()
