@@ -163,6 +163,7 @@ def register_routers() -> None:
     from shouwang.community.api import router as community_router
     from shouwang.core.api import auth_router, geo_router, people_router
     from shouwang.devices.api import router as devices_router
+    from shouwang.gazetteer.api import router as gazetteer_router
     from shouwang.housing.api import router as housing_router
     from shouwang.insight.api import router as insight_router
     from shouwang.inspections.api import router as inspections_router
@@ -182,6 +183,7 @@ def register_routers() -> None:
     api.add_router("/v1", inspections_router)
     api.add_router("/v1", community_router)
     api.add_router("/v1/housing", housing_router)
+    api.add_router("/v1/geo", gazetteer_router)
 
 
 register_routers()

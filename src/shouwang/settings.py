@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "shouwang.inspections",
     "shouwang.community",
     "shouwang.housing",
+    "shouwang.gazetteer",
 ]
 
 MIDDLEWARE = [

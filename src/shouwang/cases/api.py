@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -390,3 +390,20 @@ def loop_kpi(
     """8-minute arrival rate, on-time rate per step, diverted count and callback satisfaction,
     by day (Asia/Shanghai) and by the jurisdiction's children. Default: the last 7 days."""
     return kpi_loop(user=acting_user(request), since=since, until=until, node_code=node)
+
+
+class LocateIn(Schema):
+    lat: float | None = None
+    lng: float | None = None
+    address: str = ""
+
+
+@router.post("/cases/{case_id}/locate", response=CaseDetail)
+def locate_case(request: HttpRequest, case_id: int, payload: LocateIn) -> Case:
+    """Sets or corrects the case's place: `{"lat", "lng"}` (WGS-84) or `{"address"}` from the
+    standard address gazetteer. A case nobody was dispatched to yet is routed again."""
+    from shouwang.cases.services.locate import case_locate
+
+    user, case = _case(request, case_id)
+    case_locate(actor=user, case=case, lat=payload.lat, lng=payload.lng, address=payload.address)
+    return _after(user, case_id)
