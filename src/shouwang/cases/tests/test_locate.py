@@ -91,7 +91,7 @@ def test_a_dispatcher_cannot_move_a_case_out_of_their_town(loop: Loop) -> None:
 
 def test_a_volunteer_or_another_towns_dispatcher_cannot_locate_a_case(loop: Loop) -> None:
     case = received(loop)
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFound):  # least privilege: a volunteer sees only their own reports
         case_locate(actor=loop.person("volunteer"), case=case, lat=29.1, lng=120.15)
     with pytest.raises(PermissionDeniedError):  # the responder sees it, but may not place it
         case_locate(actor=loop.person("responder"), case=dispatched(loop), lat=29.1, lng=120.15)
