@@ -4,9 +4,12 @@ from datetime import timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from shouwang.core.api import acting_user
+from shouwang.core.errors import InvalidInput
+from shouwang.core.pagination import MAX_PAGE
 from shouwang.housing import selectors
 from shouwang.housing.models import Listing, Tenancy
 from shouwang.housing.schemas import (
@@ -31,6 +34,7 @@ from shouwang.housing.services.tenancies import arrival_report, tenancy_end, ten
 
 router = Router(tags=["housing"])
 VACANCY_PAGE = 50
+MAX_RENT = 1_000_000  # yuan a month: far above any room, far below any integer limit
 
 
 def tenant_out(tenancy: Tenancy) -> TenantOut:
@@ -231,9 +235,13 @@ def list_vacancies(
     page: int = 1,
 ) -> VacancyPage:
     """Vacant rooms for anyone, no login: no landlord, no phone number."""
+    if not 1 <= page <= MAX_PAGE:
+        raise InvalidInput(_("页码超出范围。"), extra={"field": "page"})
+    for field, rent in (("min_rent", min_rent), ("max_rent", max_rent)):
+        if rent is not None and not 0 <= rent <= MAX_RENT:
+            raise InvalidInput(_("租金超出范围。"), extra={"field": field})
     filters = selectors.VacancyFilter(node_code=node, min_rent=min_rent, max_rent=max_rent)
     listings = selectors.vacancies_public(filters=filters)
-    page = max(1, page)
     start = (page - 1) * VACANCY_PAGE
     return VacancyPage(
         items=[vacancy_out(x) for x in listings[start : start + VACANCY_PAGE]],

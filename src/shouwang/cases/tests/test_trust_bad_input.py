@@ -22,7 +22,17 @@ PAGINATED = [
     "/api/v1/premises",
     "/api/v1/devices",
     "/api/v1/devices/alarms",
+    "/api/v1/hazards",
+    "/api/v1/housing/vacancies",
+    "/api/v1/inspections",
+    "/api/v1/mediations",
+    "/api/v1/notices",
+    "/api/v1/risk/alerts",
+    "/api/v1/trainings",
 ]
+
+# Lists whose page size is not the caller's to choose (the public vacancy page).
+FIXED_PAGE_SIZE = {"/api/v1/housing/vacancies"}
 
 
 @pytest.fixture
@@ -47,7 +57,8 @@ def test_a_page_number_beyond_any_database_integer_is_refused_as_bad_input(
 ) -> None:
     admin = ApiClient("admin_city")  # may read every list, the dead letters and the audit too
     assert_error_body(admin.get(path, page=HUGE), (404, 422))
-    assert_error_body(admin.get(path, page=1, page_size=HUGE), (404, 422))
+    if path not in FIXED_PAGE_SIZE:
+        assert_error_body(admin.get(path, page=1, page_size=HUGE), (404, 422))
 
 
 def test_every_paginated_list_is_covered_by_the_page_number_test(dispatcher: ApiClient) -> None:
