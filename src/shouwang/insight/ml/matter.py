@@ -67,6 +67,8 @@ FEATURES = (
     "text_jaccard_other_caller",
     "follow_up_same_place",
     "days_over_1_not_same_caller",
+    "same_caller_other_family",
+    "same_caller_other_category_near",
 )
 
 
@@ -147,6 +149,8 @@ def features(a: Prepared, b: Prepared) -> list[float]:
         jac * other_caller,
         float(b.follow_up) * same_place,
         float(hours > 24) * (1 - same_caller),
+        same_caller * float(a.family != b.family),
+        same_caller * (1 - same_category) * float(near),
     ]
 
 

@@ -39,7 +39,9 @@ FEATURES = (
     "hours_since_last",
     "noise",
     "neighbour",
-    "domestic_family",
+    "rental",
+    "cues_now",
+    "cues_per_call",
 )
 REASONS = {
     "matter_calls": gettext_noop("同一事项此前已报%(n)d次"),
@@ -64,9 +66,11 @@ def risk_features(item: RiskInput) -> list[float]:
     call = item.call
     now = cues(call.call.text)
     earlier = {k: False for k in LEXICON}
+    total = sum(now.values())
     for p in item.matter_before:
         for k, v in cues(p.call.text).items():
             earlier[k] = earlier[k] or v
+            total += v
     week = [p for p in item.place_before if call.ts - p.ts <= 7 * 86400]
     hour = call.call.received_at.astimezone(SHANGHAI).hour
     last = max((p.ts for p in item.matter_before), default=None)
@@ -82,6 +86,8 @@ def risk_features(item: RiskInput) -> list[float]:
         float(call.call.category == "noise"),
         float(call.call.category == "neighbour_dispute"),
         float(call.call.category == "rental_dispute"),
+        float(sum(now.values())),
+        total / (1 + len(item.matter_before)),
     ]
 
 
