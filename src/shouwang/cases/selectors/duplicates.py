@@ -41,6 +41,7 @@ class DuplicateCandidate:
     same_caller: bool
     text_similarity: float
     score: float
+    reason: str = ""
 
 
 def bounding_box(lat: float, lng: float, radius_m: float) -> dict[str, float]:
@@ -76,6 +77,7 @@ def case_duplicates(
     caller_hash: str = "",
     exclude_id: int | None = None,
     limit: int = 5,
+    address: str = "",
 ) -> list[DuplicateCandidate]:
     """Candidates the user may see, best first. Anonymous reporters get none (they must not
     learn about other people's reports)."""
@@ -106,7 +108,9 @@ def case_duplicates(
         visible = set(visible_cases(user).filter(pk__in=outside).values_list("pk", flat=True))
         rows = [c for c in rows if c.pk in visible or c.pk not in outside]
     rows = rows[:CANDIDATES_SCORED]
-    found = [_score(c, at, description, lat, lng, caller_hash, radius, window) for c in rows]
+    found = [
+        _score(c, category, at, description, address, lat, lng, caller_hash, radius) for c in rows
+    ]
     kept = [c for c in found if c is not None]
     return sorted(kept, key=lambda c: -c.score)[:limit]
 
@@ -125,14 +129,15 @@ def _candidate_ids(
     alias = router.db_for_read(Case)
     connection = connections[alias]
     adapt = connection.ops.adapt_datetimefield_value
-    params: list[int | float | str | None] = [category_id, adapt(since), adapt(until)]
-    params += [CaseState.MERGED, CaseState.CANCELLED]
+    common: list[int | float | str | None] = [category_id, adapt(since), adapt(until)]
+    common += [CaseState.MERGED, CaseState.CANCELLED]
     if exclude_id is not None:
-        params.append(exclude_id)
+        common.append(exclude_id)
+    params: list[int | float | str | None] = []
     if box is not None:
-        params += [box["lat__gte"], box["lat__lte"], box["lng__gte"], box["lng__lte"]]
+        params += [box["lat__gte"], box["lat__lte"], box["lng__gte"], box["lng__lte"], *common]
     if caller_hash:
-        params.append(caller_hash)
+        params += [caller_hash, *common]
     sql = _candidate_sql(alias, exclude_id is not None, box is not None, bool(caller_hash))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -154,18 +159,22 @@ def _candidate_sql(alias: str, excluding: bool, near: bool, caller: bool) -> str
     ]
     if excluding:
         where.append(f"{column('id')} <> %s")
-    either = []
+    # Blocked by PLACE first (the lat/lng index) or by person (the caller-hash index), each
+    # branch on its own index, so the rows read do not grow with the city's volume of the
+    # category (issue #17: ~4,700 index rows per intake when category and time led).
+    branches = []
     if near:
         lat, lng = column("lat"), column("lng")
-        either.append(f"({lat} >= %s AND {lat} <= %s AND {lng} >= %s AND {lng} <= %s)")
+        branches.append(f"{lat} >= %s AND {lat} <= %s AND {lng} >= %s AND {lng} <= %s")
     if caller:
-        either.append(f"{column('caller_phone_hash')} = %s")
-    where.append("(" + " OR ".join(either) + ")")
-    return (
-        f"SELECT {column('id')} FROM {quote(Case._meta.db_table)} "  # noqa: S608 (no input)
-        f"WHERE {' AND '.join(where)} "
-        f"ORDER BY {column('received_at')} DESC LIMIT {CANDIDATES_READ}"
-    )
+        branches.append(f"{column('caller_phone_hash')} = %s")
+    table, common = quote(Case._meta.db_table), " AND ".join(where)
+    selects = [
+        f"SELECT {column('id')} AS id, {column('received_at')} AS at FROM {table} "  # noqa: S608
+        f"WHERE {branch} AND {common}"
+        for branch in branches
+    ]
+    return f"{' UNION '.join(selects)} ORDER BY at DESC LIMIT {CANDIDATES_READ}"
 
 
 def case_duplicates_of(*, user: User | None, case: Case) -> list[DuplicateCandidate]:
@@ -179,18 +188,20 @@ def case_duplicates_of(*, user: User | None, case: Case) -> list[DuplicateCandid
         lng=case.lng,
         caller_hash=case.caller_phone_hash,
         exclude_id=case.pk,
+        address=case.address,
     )
 
 
 def _score(
     case: Case,
+    category: Category,
     at: datetime,
     description: str,
+    address: str,
     lat: float | None,
     lng: float | None,
     caller_hash: str,
     radius: float,
-    window: timedelta,
 ) -> DuplicateCandidate | None:
     distance = None
     if lat is not None and lng is not None and case.lat is not None and case.lng is not None:
@@ -201,7 +212,17 @@ def _score(
         return None  # inside the bounding box's corners but outside the circle
     minutes = max((at - case.received_at).total_seconds() / 60, 0.0)
     similarity = text_similarity(description, case.description)
-    proximity = 1 - distance / radius if near and distance is not None else 0.0
-    recency = max(1 - minutes / (window.total_seconds() / 60), 0.0)
-    score = 0.35 * proximity + 0.15 * recency + 0.25 * same_caller + 0.25 * similarity
-    return DuplicateCandidate(case, distance, minutes, same_caller, similarity, round(score, 3))
+    # The score is the insight same-matter model's probability (docs/insight.md), with its
+    # reason in words ("同一来电人，2小时前报过同一地点").
+    # (Imported here: insight reads cases through the feeder surface, which imports this.)
+    from shouwang.insight.live import same_matter
+    from shouwang.insight.ml.calls import Call
+
+    code = category.code  # every candidate is of the new call's category
+    new = Call("new", at, caller_hash, lat, lng, address, code, description)
+    old = Call(str(case.pk), case.received_at, case.caller_phone_hash, case.lat, case.lng,
+               case.address, code, case.description)  # fmt: skip
+    score, reason = same_matter(earlier=old, new=new)
+    return DuplicateCandidate(
+        case, distance, minutes, same_caller, similarity, round(score, 3), reason
+    )
