@@ -54,6 +54,7 @@ def cn_to_int(text: str) -> int:
     return total + current
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """NFKC (full-width digits and letters become ASCII), lower case, no spaces or punctuation,
     Chinese numerals before a unit as digits."""
@@ -102,6 +103,7 @@ def parse_address(raw: str) -> Address:
     )
 
 
+@lru_cache(maxsize=65536)
 def text_flats(text: str) -> frozenset[str]:
     """Flat numbers a call's text names (502, 3幢402)."""
     clean = normalise(text)
@@ -134,6 +136,7 @@ def is_follow_up(text: str) -> bool:
     return any(word in text for word in FOLLOW_UP)
 
 
+@lru_cache(maxsize=65536)
 def bigrams(text: str) -> frozenset[str]:
     chars = normalise(text)
     return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
