@@ -64,10 +64,19 @@ def test_a_matter_groups_a_repeat_call_and_says_why(small_models: artifacts.Mode
     index = MatterIndex(small_models.pair)
     at = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
     first = Call("1", at, "k1", 29.30, 120.07, "宾王市场门口", "noise", "宾王市场KTV声音太大睡不着")
-    again = Call("2", at.replace(hour=4), "k1", 29.3001, 120.0701, "宾王市场", "noise",
-                 "刚才报过噪音，怎么还没人来")  # fmt: skip
-    elsewhere = Call("3", at.replace(hour=4), "k9", 29.35, 120.12, "江东中路5号", "theft",
-                     "电动车被偷了")  # fmt: skip
+    again = Call(
+        "2",
+        at.replace(hour=4),
+        "k1",
+        29.3001,
+        120.0701,
+        "宾王市场",
+        "noise",
+        "刚才报过噪音，怎么还没人来",
+    )
+    elsewhere = Call(
+        "3", at.replace(hour=4), "k9", 29.35, 120.12, "江东中路5号", "theft", "电动车被偷了"
+    )
     _p, m1 = index.add(first)
     _p, m2 = index.add(again)
     _p, m3 = index.add(elsewhere)

@@ -21,16 +21,37 @@ def read(path: Path) -> list[dict]:
 
 
 CALLS = [
-    {"id": "a1", "received_at": "2026-11-03T22:10:00+08:00", "caller_phone": "13800000001",
-     "lat": 29.3069, "lng": 120.0751, "address": "福田小区3幢502室", "category": "纠纷-邻里",
-     "text": "502室和楼下402室因为漏水吵起来，对方喝了酒"},
-    {"id": "a2", "received_at": "2026-11-03T23:40:00+08:00", "caller_phone": "13800000001",
-     "lat": 29.3070, "lng": 120.0752, "address": "福田社区三栋502", "category": "neighbour_dispute",
-     "text": "刚才报过漏水的事，楼下扬言要报复，拿着菜刀"},
-    {"id": "b1", "received_at": "2026-11-03T22:30:00+08:00", "caller_phone": "",
-     "lat": 29.3500, "lng": 120.1200, "address": "江东中路5号", "category": "盗窃",
-     "text": "停在江东中路的黑色电动车被偷了"},
-]  # fmt: skip
+    {
+        "id": "a1",
+        "received_at": "2026-11-03T22:10:00+08:00",
+        "caller_phone": "13800000001",
+        "lat": 29.3069,
+        "lng": 120.0751,
+        "address": "福田小区3幢502室",
+        "category": "纠纷-邻里",
+        "text": "502室和楼下402室因为漏水吵起来，对方喝了酒",
+    },
+    {
+        "id": "a2",
+        "received_at": "2026-11-03T23:40:00+08:00",
+        "caller_phone": "13800000001",
+        "lat": 29.3070,
+        "lng": 120.0752,
+        "address": "福田社区三栋502",
+        "category": "neighbour_dispute",
+        "text": "刚才报过漏水的事，楼下扬言要报复，拿着菜刀",
+    },
+    {
+        "id": "b1",
+        "received_at": "2026-11-03T22:30:00+08:00",
+        "caller_phone": "",
+        "lat": 29.3500,
+        "lng": 120.1200,
+        "address": "江东中路5号",
+        "category": "盗窃",
+        "text": "停在江东中路的黑色电动车被偷了",
+    },
+]
 
 
 def test_score_calls_writes_one_line_per_call_and_groups_a_repeat_call(tmp_path: Path) -> None:
