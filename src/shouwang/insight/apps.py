@@ -6,3 +6,10 @@ class InsightConfig(AppConfig):
     name = "shouwang.insight"
     label = "insight"
     verbose_name = _("研判与报表")
+
+    def ready(self) -> None:
+        from shouwang.core.workers import WorkerLoop, register_worker
+        from shouwang.insight.services import rollup_worker_tick
+
+        # Rollups at most about a minute stale: a round every 30 s (idle) is enough.
+        register_worker(WorkerLoop("insight.rollups", rollup_worker_tick, idle_seconds=30.0))

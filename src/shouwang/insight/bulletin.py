@@ -13,16 +13,16 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from shouwang.cases.models import Case
-from shouwang.cases.models.case import CaseChannel, CaseKind
 from shouwang.cases.selectors.kpi import kpi_loop
 from shouwang.cases.states import CaseState
 from shouwang.core.errors import InvalidInput
 from shouwang.core.models import JurisdictionNode, User
 from shouwang.core.selectors import scope_q
+from shouwang.insight.models import KpiRollup
 from shouwang.insight.selectors import Period, kpi_access_check, kpi_node
 
 PERIODS = ("daily", "weekly", "monthly")
@@ -55,6 +55,10 @@ def bulletin_periods(kind: str, day: date) -> tuple[Period, Period, Period]:
             return d.replace(year=d.year - 1, day=28)
 
     return this, previous, Period(year_before(this.first), year_before(this.last))
+
+
+def days_of(periods: tuple[Period, ...]) -> list[date]:
+    return [p.first + timedelta(days=i) for p in periods for i in range(p.days)]
 
 
 @dataclass
@@ -90,6 +94,33 @@ def _cases(user: User, node: JurisdictionNode, period: Period) -> QuerySet[Case]
     )
 
 
+SUMMED = (
+    "calls",
+    "cases",
+    "arrival_needed",
+    "arrived_within_8_min",
+    "diverted",
+    "hazards",
+    "hazards_closed",
+    "alarms",
+)
+
+
+def _rolled(user: User, node: JurisdictionNode, period: Period) -> QuerySet[KpiRollup]:
+    """The period's rollup rows of `node` itself (they count its whole subtree); `node` is in
+    the user's jurisdiction (kpi_node checked it)."""
+    return KpiRollup.objects.filter(
+        node=node,
+        day__gte=period.first,
+        day__lte=period.last,
+    )
+
+
+def _sums(user: User, node: JurisdictionNode, period: Period) -> dict[str, Any]:
+    row = _rolled(user, node, period).aggregate(**{k: Sum(k) for k in SUMMED})
+    return {k: int(v or 0) for k, v in row.items()}
+
+
 def _change(now: float, before: float) -> str:
     if not before:
         return "—"
@@ -105,13 +136,8 @@ def _counted(
 ) -> list[dict[str, int]]:
     out = []
     for period in periods:
-        rows = (
-            _cases(user, node, period)
-            .exclude(state=CaseState.MERGED)
-            .values(key)
-            .annotate(n=Count("pk"))
-        )
-        out.append({str(r[key]): r["n"] for r in rows})
+        rows = _rolled(user, node, period).values(key).annotate(n=Sum("cases"))
+        out.append({str(r[key]): int(r["n"] or 0) for r in rows})
     return out
 
 
@@ -140,14 +166,21 @@ def bulletin_build(*, user: User, kind: str, day: date, node_code: str | None) -
     kpi_access_check(user)
     node = kpi_node(user=user, code=node_code)
     this, previous, last_year = periods = bulletin_periods(kind, day)
+    sums = [_sums(user, node, p) for p in periods]
+    # Callbacks are not rolled up: satisfaction comes from the loop's own figures.
     loops = [
         kpi_loop(user=user, since=p.since, until=p.until, node_code=node.code)["totals"]
         for p in periods
     ]
-    calls = [_cases(user, node, p).count() for p in periods]
-    merged = [_cases(user, node, p).filter(state=CaseState.MERGED).count() for p in periods]
-    repeat = [m / c if c else None for m, c in zip(merged, calls, strict=True)]
-    overview = [
+    for figures in sums:
+        figures["arrival_rate_8_min"] = (
+            figures["arrived_within_8_min"] / figures["arrival_needed"]
+            if figures["arrival_needed"]
+            else None
+        )
+    calls = [x["calls"] for x in sums]
+    repeat = [(c - x["cases"]) / c if c else None for c, x in zip(calls, sums, strict=True)]
+    overview: list[list[Any]] = [
         [
             _("来电（含重复）"),
             calls[0],
@@ -158,17 +191,17 @@ def bulletin_build(*, user: User, kind: str, day: date, node_code: str | None) -
         ],
         [
             _("警情"),
-            loops[0]["cases"],
-            loops[1]["cases"],
-            _change(loops[0]["cases"], loops[1]["cases"]),
-            loops[2]["cases"],
-            _change(loops[0]["cases"], loops[2]["cases"]),
+            sums[0]["cases"],
+            sums[1]["cases"],
+            _change(sums[0]["cases"], sums[1]["cases"]),
+            sums[2]["cases"],
+            _change(sums[0]["cases"], sums[2]["cases"]),
         ],
         [
             _("8分钟到场率"),
-            *(_rate(x["arrival_rate_8_min"]) for x in loops[:2]),
+            *(_rate(x["arrival_rate_8_min"]) for x in sums[:2]),
             "",
-            _rate(loops[2]["arrival_rate_8_min"]),
+            _rate(sums[2]["arrival_rate_8_min"]),
             "",
         ],
         [_("重复来电率"), _rate(repeat[0]), _rate(repeat[1]), "", _rate(repeat[2]), ""],
@@ -181,11 +214,11 @@ def bulletin_build(*, user: User, kind: str, day: date, node_code: str | None) -
         ],
         [
             _("非警务分流"),
-            loops[0]["diverted"],
-            loops[1]["diverted"],
-            _change(loops[0]["diverted"], loops[1]["diverted"]),
-            loops[2]["diverted"],
-            _change(loops[0]["diverted"], loops[2]["diverted"]),
+            sums[0]["diverted"],
+            sums[1]["diverted"],
+            _change(sums[0]["diverted"], sums[1]["diverted"]),
+            sums[2]["diverted"],
+            _change(sums[0]["diverted"], sums[2]["diverted"]),
         ],
     ]
     headers = [_("指标"), _("本期"), _("上期"), _("环比"), _("去年同期"), _("同比")]
@@ -212,26 +245,16 @@ def bulletin_build(*, user: User, kind: str, day: date, node_code: str | None) -
     towns = {c.path: c.name for c in node.children.order_by("code")}
     by_town = []
     for period in periods:
-        counts: dict[str, int] = {}
-        for path, _name in towns.items():
-            counts[path] = (
-                _cases(user, node, period)
-                .exclude(state=CaseState.MERGED)
-                .filter(node__path__startswith=path)
-                .count()
-            )
-        by_town.append(counts)
+        rows = (
+            KpiRollup.objects.filter(node__parent=node, day__gte=period.first, day__lte=period.last)
+            .values("node__path")
+            .annotate(n=Sum("cases"))
+        )
+        counted = {r["node__path"]: int(r["n"] or 0) for r in rows}
+        by_town.append({path: counted.get(path, 0) for path in towns})
     tables.append(_compare_table("towns", _("分镇街警情"), _("镇街"), by_town, towns))
-    hazards = [
-        _cases(user, node, p)
-        .filter(kind=CaseKind.HAZARD)
-        .aggregate(found=Count("pk"), closed=Count("pk", filter=Q(state=CaseState.CLOSED)))
-        for p in periods
-    ]
-    alarms = [
-        _cases(user, node, p).filter(Q(kind=CaseKind.ALARM) | Q(channel=CaseChannel.DEVICE)).count()
-        for p in periods
-    ]
+    hazards = [{"found": x["hazards"], "closed": x["hazards_closed"]} for x in sums]
+    alarms = [x["alarms"] for x in sums]
     tables.append(
         Table(
             "hazards",

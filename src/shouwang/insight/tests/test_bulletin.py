@@ -1,7 +1,7 @@
 """Bulletins: a daily bulletin of the test city as PDF reads back with its towns and figures;
 HTML and Excel hold the same tables; the periods are the ones a leader expects."""
 
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -49,3 +49,17 @@ def test_periods_are_the_day_its_week_and_its_month_with_last_year() -> None:
         date(2026, 3, 31),
         date(2026, 2, 1),
     )
+
+
+def test_the_worker_rolls_up_cases_and_a_second_round_finds_nothing_new(history: History) -> None:
+    from django.utils import timezone
+
+    from shouwang.insight.models import KpiRollup
+    from shouwang.insight.services import rollups_tick
+
+    soon = timezone.now() + timedelta(minutes=1)
+    assert rollups_tick(now=soon) > 0
+    city = history.loop.city.node
+    rolled = sum(r.calls for r in KpiRollup.objects.filter(node=city))
+    assert rolled == 7  # every case of the history, the merged duplicate included
+    assert rollups_tick(now=soon + timedelta(minutes=1)) == 0

@@ -12,7 +12,8 @@ from django.utils import translation
 
 from shouwang.core.errors import ApplicationError
 from shouwang.core.models import Role, User
-from shouwang.insight.bulletin import PERIODS, RENDERERS, bulletin_build
+from shouwang.insight.bulletin import PERIODS, RENDERERS, bulletin_build, bulletin_periods, days_of
+from shouwang.insight.services import rollups_refresh
 
 
 class Command(BaseCommand):
@@ -33,6 +34,8 @@ class Command(BaseCommand):
         )
         if reader is None:
             raise CommandError("no active admin to read the figures as")
+        # The periods' rollups are made exact first (the worker may not be running here).
+        rollups_refresh(days=days_of(bulletin_periods(options["period"], options["date"])))
         with translation.override("zh-hans"):
             try:
                 bulletin = bulletin_build(
