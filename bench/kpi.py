@@ -1,7 +1,8 @@
 """KPIs at city scale: a city-wide 90-day KPI (cases, 8-minute arrivals, diverted, by category)
 answered from a rollup (day x node x category x channel) beside a plain GROUP BY over the case
-table, in the same run, on PostgreSQL. Prints one JSON line. The rollup's node is the town
-(the city and town KPIs read it; a village drill-down reads a finer rollup or the case table).
+table, in the same run, on PostgreSQL. Prints one JSON line. As in the product
+(insight.services.rollups_refresh), each case counts at its node and at every ancestor (village,
+town, city), so the city's KPI reads only the city's own rows.
 
     .venv/bin/python bench/kpi.py [--cases 1000000] [--database shouwang_insight_bench] [--keep]
 
@@ -35,14 +36,14 @@ GROUP BY category_id
 ROLLUP = """
 SELECT category_id, sum(cases), sum(arrival_needed), sum(arrived_8), sum(diverted)
 FROM bench_rollup
-WHERE day >= %s AND day < %s AND node_path LIKE '330782%%'
+WHERE day >= %s AND day < %s AND node_path = '330782'
 GROUP BY category_id
 """
+LEVELS = (6, 12, 15)  # city, town, village: each case counts at its node and every ancestor
 BUILD = """
 INSERT INTO bench_rollup
-SELECT (received_at AT TIME ZONE 'Asia/Shanghai')::date, substr(node_path, 1, 12), category_id,
-       channel,
-       count(*), sum(arrival_needed::int), sum(arrived_8::int), sum(diverted::int)
+SELECT (received_at AT TIME ZONE 'Asia/Shanghai')::date, substr(node_path, 1, {n}), category_id,
+       channel, count(*), sum(arrival_needed::int), sum(arrived_8::int), sum(diverted::int)
 FROM bench_case WHERE state <> 'merged'
 GROUP BY 1, 2, 3, 4
 """
@@ -122,9 +123,10 @@ def main() -> None:
         conn.execute("CREATE INDEX ON bench_case (received_at)")
         conn.execute("CREATE INDEX ON bench_case (node_path text_pattern_ops, received_at)")
         t0 = time.perf_counter()
-        conn.execute(BUILD)
+        for n in LEVELS:
+            conn.execute(BUILD.format(n=n))
         built = time.perf_counter() - t0
-        conn.execute("CREATE INDEX ON bench_rollup (day, node_path text_pattern_ops)")
+        conn.execute("CREATE INDEX ON bench_rollup (node_path, day)")
         conn.execute("VACUUM ANALYZE bench_case")
         conn.execute("VACUUM ANALYZE bench_rollup")
         rollup_rows = conn.execute("SELECT count(*) FROM bench_rollup").fetchone()

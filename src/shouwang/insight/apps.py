@@ -8,8 +8,11 @@ class InsightConfig(AppConfig):
     verbose_name = _("研判与报表")
 
     def ready(self) -> None:
+        from shouwang.core.demo.steps import DemoStep, register_demo_step
         from shouwang.core.workers import WorkerLoop, register_worker
-        from shouwang.insight.services import rollup_worker_tick
+        from shouwang.insight.services import rollup_worker_tick, rollups_demo
 
         # Rollups at most about a minute stale: a round every 30 s (idle) is enough.
         register_worker(WorkerLoop("insight.rollups", rollup_worker_tick, idle_seconds=30.0))
+        # The demo city's rollups (the bulletins read them) and the models, trained once.
+        register_demo_step(DemoStep("insight", rollups_demo))

@@ -111,3 +111,14 @@ def rollups_tick(*, now: datetime | None = None) -> int:
 
 def rollup_worker_tick() -> int:
     return rollups_tick()
+
+
+def rollups_demo(seed: int, scale: str) -> int:
+    """Demo step: the rollups of the demo's days, and the models trained and cached (so the
+    first suggestion on the intake screen answers at once)."""
+    from shouwang.insight.ml.artifacts import models
+
+    models()
+    stamps = Case.objects.values_list("received_at", flat=True)
+    days = {s.astimezone(SHANGHAI).date() for s in stamps.iterator()}
+    return rollups_refresh(days=days)
