@@ -14,5 +14,9 @@ class InsightConfig(AppConfig):
 
         # Rollups at most about a minute stale: a round every 30 s (idle) is enough.
         register_worker(WorkerLoop("insight.rollups", rollup_worker_tick, idle_seconds=30.0))
+        from shouwang.insight.archive import bulletin_worker_tick
+
+        # Bulletins at their set times (SHOUWANG_BULLETIN_SCHEDULE): a look a minute.
+        register_worker(WorkerLoop("insight.bulletins", bulletin_worker_tick, idle_seconds=60.0))
         # The demo city's rollups (the bulletins read them) and the models, trained once.
         register_demo_step(DemoStep("insight", rollups_demo))

@@ -39,3 +39,28 @@ class RollupMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} < {self.updated_before}"
+
+
+class BulletinIssue(models.Model):
+    """A bulletin as issued by the worker: its three renderings, kept for the archive page."""
+
+    kind = models.CharField(max_length=10)  # daily, weekly, monthly
+    node = models.ForeignKey("core.JurisdictionNode", on_delete=models.CASCADE, related_name="+")
+    first = models.DateField()
+    last = models.DateField()
+    title = models.CharField(max_length=200)
+    pdf = models.BinaryField()
+    xlsx = models.BinaryField()
+    html = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "node", "first"], name="bulletin_once_per_period"
+            )
+        ]
+        ordering = ["-first", "kind"]
+
+    def __str__(self) -> str:
+        return self.title
