@@ -20,3 +20,14 @@ class InsightConfig(AppConfig):
         register_worker(WorkerLoop("insight.bulletins", bulletin_worker_tick, idle_seconds=60.0))
         # The demo city's rollups (the bulletins read them) and the models, trained once.
         register_demo_step(DemoStep("insight", rollups_demo))
+        _home_links_add()
+
+
+def _home_links_add() -> None:
+    from shouwang.core.models import Role
+    from shouwang.core.role_home import HOME_LINKS, HomeLink
+
+    readers = frozenset({Role.LEADER, Role.DISPATCHER, Role.ADMIN})
+    link = HomeLink(_("通报档案"), _("日通报、周汇总、月分析"), "bulletins", readers)
+    if all(existing.url_name != link.url_name for existing in HOME_LINKS):
+        HOME_LINKS.append(link)
