@@ -392,6 +392,15 @@ INSPECTION_GPS_TOLERANCE_M = float(os.environ.get("SHOUWANG_INSPECTION_GPS_TOLER
 # --- Mediation: the civil-to-criminal risk score that raises an alert where no node (or
 # ancestor) has a threshold of its own.
 SHOUWANG_RISK_THRESHOLD = float(os.environ.get("SHOUWANG_RISK_THRESHOLD", "0.5"))
+# --- Insight: when the worker issues the city's bulletins (Asia/Shanghai wall-clock times),
+# e.g. "daily:07:30,weekly:08:00,monthly:08:30"; a period left out keeps its default.
+SHOUWANG_BULLETIN_SCHEDULE = {"daily": "07:30", "weekly": "08:00", "monthly": "08:30"} | {
+    kind.strip(): at.strip()
+    for kind, _, at in (
+        part.partition(":") for part in os.environ.get("SHOUWANG_BULLETIN_SCHEDULE", "").split(",")
+    )
+    if kind.strip() and at.strip()
+}
 
 # --- Community (community/README.md). A check-in farther than this from the post is refused
 # (phone GPS outdoors: ~20-50 m); the same person at the same post again within the interval is

@@ -29,6 +29,7 @@ from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
 from shouwang.cases.rules.visibility import visible_cases_q
 from shouwang.cases.selectors.cases import case_for_action
 from shouwang.cases.selectors.categories import category_by_code
+from shouwang.cases.selectors.duplicates import CallFacts, same_matter_scorer_set
 from shouwang.cases.services.dispatch import assignments_stand_down, case_dispatch
 from shouwang.cases.services.intake import case_intake
 from shouwang.cases.services.responders import responder_position_report
@@ -39,6 +40,7 @@ from shouwang.core.models import JurisdictionNode, Unit, User
 __all__ = [
     "FINISHED_STATES",
     "OPEN_STATES",
+    "CallFacts",
     "Case",
     "CaseChannel",
     "CaseKind",
@@ -60,6 +62,7 @@ __all__ = [
     "cases_near",
     "cases_visible_q",
     "position_report",
+    "same_matter_scorer_set",
 ]
 
 

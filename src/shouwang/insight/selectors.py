@@ -146,3 +146,13 @@ def kpi_report(*, user: User, period: Period, node_code: str | None = None) -> K
         by_category=cases_by_category(user=user, node=node, period=period),
         by_state=cases_by_state(user=user, node=node, period=period),
     )
+
+
+SUGGEST_ROLES = frozenset({"dispatcher", "leader", "admin", "responder", "first_responder"})
+
+
+def suggest_access_check(user: User) -> None:
+    """Category suggestions are for the people who take calls (dispatchers) and their
+    supervisors; citizens, volunteers and landlords get 403."""
+    if not (is_admin(user) or (user.is_active and user.role in SUGGEST_ROLES)):
+        raise PermissionDeniedError()

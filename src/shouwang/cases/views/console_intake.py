@@ -235,6 +235,7 @@ def intake_duplicates(request: HttpRequest) -> HttpResponse:
             category=category,
             at=timezone.now(),
             description=query.get("description", ""),
+            address=query.get("address", ""),
             lat=lat,
             lng=lng,
             caller_hash=phone_hash,
