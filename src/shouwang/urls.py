@@ -7,6 +7,9 @@ from shouwang.core import views as core_views
 admin.site.site_header = "守望 Shouwang"
 admin.site.site_title = "守望 Shouwang"
 
+# An unmatched /api/ path answers with the API's error body (core.views.not_found).
+handler404 = "shouwang.core.views.not_found"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),

@@ -3,8 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from shouwang.core import selectors
 from shouwang.core.health import cache_health, channel_layer_health, database_health
@@ -61,3 +63,14 @@ def jurisdiction(request: HttpRequest, code: str | None = None) -> HttpResponse:
         else 0,
     }
     return render(request, "core/jurisdiction.html", context)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A path no route matches: under /api/ the API's one error body (a client parses JSON,
+    and the OpenAPI document promises it), elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        message = _("找不到该对象，或不在您的辖区内。")
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": message, "extra": {}}}, status=404
+        )
+    return page_not_found(request, exception)

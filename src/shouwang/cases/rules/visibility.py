@@ -7,7 +7,8 @@ the test city on every kind of case.
 A user sees a case when any clause holds; an inactive or anonymous user sees none:
 - in jurisdiction: the case's node lies in the user's subtree and the user's role reads such
   cases there (least privilege: dispatchers, responders, leaders and admins every case; an
-  inspector the hazards, alarms and device faults; a mediator the disputes; a landlord the
+  inspector the hazards, alarms and device faults (kind, or the safety-hazard categories); a
+  mediator the disputes (kind, or the dispute categories); a landlord the
   incidents of premises they answer for; a volunteer or first responder none as such);
 - registered: the user registered it;
 - responsible unit: the user belongs to the unit it was routed or transferred to;
@@ -28,12 +29,21 @@ from shouwang.core.models import Role, User
 from shouwang.core.roles import WHOLE_JURISDICTION_ROLES
 from shouwang.core.selectors import node_in_scope, scope_q
 
-# These see the cases of their jurisdiction of these kinds only: an inspector the premises'
-# alarms, faults and hazards of their area, a mediator its disputes.
+# These see the cases of their jurisdiction of these kinds, or of these category families,
+# only: an inspector the premises' alarms, faults and hazards of their area (a hazard may come
+# in as a citizen's report), a mediator its disputes (a dispute usually comes in as a 110 call).
 JURISDICTION_KINDS_BY_ROLE: dict[str, frozenset[str]] = {
     Role.INSPECTOR: frozenset({CaseKind.HAZARD, CaseKind.ALARM, CaseKind.MAINTENANCE}),
     Role.MEDIATOR: frozenset({CaseKind.DISPUTE}),
 }
+JURISDICTION_FAMILIES_BY_ROLE: dict[str, str] = {
+    Role.INSPECTOR: "safety_hazard",
+    Role.MEDIATOR: "disputes",
+}
+
+
+def _kinds_or_family_q(kinds: frozenset[str], family: str) -> Q:
+    return Q(kind__in=sorted(kinds)) | Q(category__code=family) | Q(category__parent__code=family)
 
 
 def sees_whole_jurisdiction(user: User) -> bool:
@@ -55,7 +65,7 @@ def _role_part_q(user: User) -> Q | None:
         return None
     kinds = JURISDICTION_KINDS_BY_ROLE.get(user.role)
     if kinds is not None:
-        return Q(kind__in=sorted(kinds))
+        return _kinds_or_family_q(kinds, JURISDICTION_FAMILIES_BY_ROLE[user.role])
     if user.role == Role.LANDLORD:
         return _landlord_premises_cases_q(user)
     return Q(pk__in=[])
@@ -67,7 +77,10 @@ def _role_reads(user: User, case: Case) -> bool:
         return True
     kinds = JURISDICTION_KINDS_BY_ROLE.get(user.role)
     if kinds is not None:
-        return case.kind in kinds
+        if case.kind in kinds:
+            return True
+        family = JURISDICTION_FAMILIES_BY_ROLE[user.role]
+        return Case.objects.filter(_kinds_or_family_q(kinds, family), pk=case.pk).exists()
     if user.role == Role.LANDLORD:
         return Case.objects.filter(_landlord_premises_cases_q(user), pk=case.pk).exists()
     return False

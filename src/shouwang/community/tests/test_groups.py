@@ -130,5 +130,6 @@ def test_the_dispatcher_sends_a_case_to_the_nearest_group(forces: Forces) -> Non
     assert dispatcher.post(f"/api/v1/groups/nearest/{case.pk}").status_code == 409
     other = received(forces.loop, description="另一起")
     volunteer = ApiClient(forces.volunteer.username)
-    assert volunteer.post(f"/api/v1/groups/nearest/{other.pk}").status_code == 403
+    # Least privilege: a volunteer does not see a town case at all (404, not 403).
+    assert volunteer.post(f"/api/v1/groups/nearest/{other.pk}").status_code == 404
     assert not GroupAlert.objects.filter(case_id=other.pk).exists()

@@ -56,3 +56,14 @@ def test_jurisdiction_page_lists_children(city: City) -> None:
 def test_an_english_browser_still_gets_chinese_until_the_person_switches(db: None) -> None:
     page = Client().get("/login/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
     assert "登录守望" in page
+
+
+@pytest.mark.django_db
+def test_an_api_path_no_route_matches_answers_with_the_api_error_body(client, settings) -> None:
+    settings.DEBUG = False
+    response = client.get("/api/v1/inspections/null,null")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert set(response.json()["error"]) == {"code", "message", "extra"}
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
