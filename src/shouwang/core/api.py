@@ -14,10 +14,12 @@ from shouwang.core.geo.locate import locate_grid_id
 from shouwang.core.models import JurisdictionNode, Unit, User
 from shouwang.core.schemas import (
     AuditOut,
+    DirectoryPersonOut,
     LocateOut,
     NodeDetail,
     NodeOut,
     PersonOut,
+    PhoneIn,
     RevealIn,
     RevealOut,
     TokenIn,
@@ -138,19 +140,35 @@ def get_unit(request: HttpRequest, code: str) -> Unit:
     return selectors.unit_get(user=acting_user(request), code=code)
 
 
-@people_router.get("/people", response=list[PersonOut])
+@people_router.get("/people", response=list[DirectoryPersonOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_people(
     request: HttpRequest,
     role: str | None = None,
     node: str | None = None,
     q: str | None = None,
-    phone: str | None = None,
+    case: int | None = None,
 ) -> object:
-    phone_hash = pii_lookup_hash(field="phone", value=phone) if phone else None
-    return selectors.people_list(
-        user=acting_user(request), role=role, node_code=node, search=q, phone_hash=phone_hash
-    )
+    """People in your jurisdiction by name, pinyin initials (``fgl`` for 费桂兰) or username;
+    with ``case``, the distance of each reported position to that case, nearest first."""
+    user = acting_user(request)
+    origin = None
+    if case is not None:
+        # The loop's public surface; imported here so core's import graph stays acyclic.
+        from shouwang.cases.feeders import case_visible
+
+        found = case_visible(user=user, case_id=case)
+        if found.lat is not None and found.lng is not None:
+            origin = (found.lat, found.lng)
+    return selectors.people_directory(user=user, search=q, role=role, node_code=node, origin=origin)
+
+
+@people_router.post("/people/find-by-phone", response=list[PersonOut])
+def find_people_by_phone(request: HttpRequest, payload: PhoneIn) -> object:
+    """Exact match on a full phone number through its keyed hash; the number travels in the
+    body, never in a URL (URLs end up in logs)."""
+    phone_hash = pii_lookup_hash(field="phone", value=payload.phone)
+    return list(selectors.people_list(user=acting_user(request), phone_hash=phone_hash))
 
 
 @people_router.get("/people/{username}", response=PersonOut)

@@ -90,6 +90,27 @@ class PersonOut(Schema):
     is_active: bool
 
 
+class DirectoryPersonOut(Schema):
+    """A person in the directory; the phone only masked (reveal is its own audited call)."""
+
+    username: str
+    full_name: str
+    role: str
+    role_label: str
+    node_code: str | None
+    node_name: str | None
+    unit_code: str | None
+    unit_name: str | None
+    phone_masked: str
+    on_duty: bool | None
+    position_at: datetime | None
+    distance_m: float | None
+
+
+class PhoneIn(Schema):
+    phone: str = Field(min_length=3, max_length=40)
+
+
 class RevealIn(Schema):
     field: str = Field(pattern=r"^(phone|id_number)$")
 
