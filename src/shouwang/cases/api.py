@@ -31,6 +31,7 @@ from shouwang.cases.schemas import (
     OptionalNoteIn,
     PositionIn,
     PositionOut,
+    PublicSummaryIn,
     ReasonIn,
     RevealIn,
     RevealOut,
@@ -56,6 +57,7 @@ from shouwang.cases.selectors.kpi import kpi_loop
 from shouwang.cases.selectors.suggestions import dispatch_suggestions
 from shouwang.cases.selectors.targets import dispatch_people, unit_by_code, units_by_code
 from shouwang.cases.services.attachments import max_upload_bytes
+from shouwang.cases.services.public_summary import case_public_summary_set
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import Unit, User
 from shouwang.core.selectors import node_get
@@ -205,6 +207,14 @@ def feedback_case(request: HttpRequest, case_id: int, payload: NoteIn) -> Case:
 def resolve_case(request: HttpRequest, case_id: int, payload: NoteIn) -> Case:
     user, case = _case(request, case_id)
     services.assignment_resolve(actor=user, case=case, note=payload.note)
+    return _after(user, case_id)
+
+
+@router.post("/cases/{case_id}/public-summary", response=CaseDetail)
+def set_public_summary(request: HttpRequest, case_id: int, payload: PublicSummaryIn) -> Case:
+    """The outcome for the caller, shown on the tracking page; no personal data."""
+    user, case = _case(request, case_id)
+    case_public_summary_set(actor=user, case=case, text=payload.text)
     return _after(user, case_id)
 
 

@@ -51,6 +51,10 @@ class NoteIn(Schema):
     note: str = Field(min_length=1, max_length=4000)
 
 
+class PublicSummaryIn(Schema):
+    text: str = Field(max_length=500)
+
+
 class OptionalNoteIn(Schema):
     note: str = Field("", max_length=1000)
 
@@ -218,6 +222,7 @@ class CaseOut(Schema):
 class CaseDetail(CaseOut):
     receipt_code: str
     description: str
+    public_summary: str
     reporter_name: str
     caller_phone_masked: str
     confidential: bool
