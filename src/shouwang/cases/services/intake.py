@@ -22,6 +22,7 @@ from shouwang.cases.models import (
 from shouwang.cases.selectors.duplicates import DuplicateCandidate, case_duplicates_of
 from shouwang.cases.services.access import is_admin
 from shouwang.cases.services.notifications import announce
+from shouwang.cases.services.receipt_sms import receipt_sms_enqueue
 from shouwang.cases.services.routing import node_of_level, responsible_unit_for
 from shouwang.cases.services.sla import SHANGHAI, apply_intake_deadlines, refresh_next_deadline
 from shouwang.cases.services.sla import sla_for as sla_policy_for
@@ -142,6 +143,7 @@ def case_intake(
         public=True,
     )
     announce(case, event, room=False, lineage=lineage)
+    receipt_sms_enqueue(case)
     return IntakeResult(case=case, duplicates=duplicates, event=event)
 
 
