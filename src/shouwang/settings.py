@@ -143,8 +143,9 @@ SHOUWANG_SERVE_PORT = int(os.environ.get("PORT", "8000"))
 SHOUWANG_LIMIT_CONCURRENCY = int(os.environ.get("SHOUWANG_LIMIT_CONCURRENCY", "0"))
 # The demo people's password (`shouwang init-env` writes one into .env).
 SHOUWANG_DEMO_PASSWORD = os.environ.get("SHOUWANG_DEMO_PASSWORD", "")
-# The server `shouwang simulate devices --via http` drives.
-SHOUWANG_URL = os.environ.get("SHOUWANG_URL", "http://127.0.0.1:8000")
+# The server `shouwang simulate devices --via http` drives: by default the one `serve`/`demo`
+# listen on (PORT, from the environment or .env).
+SHOUWANG_URL = os.environ.get("SHOUWANG_URL", f"http://127.0.0.1:{SHOUWANG_SERVE_PORT}")
 
 # Proxies whose X-Forwarded-For names the client (nginx on the same machine by default).
 # `shouwang serve` hands this list to uvicorn, which puts the client it names in REMOTE_ADDR;
