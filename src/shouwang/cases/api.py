@@ -58,10 +58,12 @@ from shouwang.cases.selectors.suggestions import dispatch_suggestions
 from shouwang.cases.selectors.targets import dispatch_people, unit_by_code, units_by_code
 from shouwang.cases.services.attachments import max_upload_bytes
 from shouwang.cases.services.public_summary import case_public_summary_set
-from shouwang.core.errors import InvalidInput, PermissionDeniedError
+from shouwang.core.errors import InvalidInput, NotFound, PermissionDeniedError
 from shouwang.core.models import Unit, User
+from shouwang.core.schemas import CallOut
 from shouwang.core.selectors import node_get
 from shouwang.core.services.pii import pii_reveal
+from shouwang.core.telephony import call_link
 
 router = Router(tags=["cases"])
 
@@ -316,6 +318,20 @@ def reveal_caller(request: HttpRequest, case_id: int, payload: RevealIn) -> Reve
         raise PermissionDeniedError(_("来电人要求保密。"))
     value = pii_reveal(actor=user, instance=case, field=payload.field, request=request)
     return RevealOut(field=payload.field, value=value)
+
+
+@router.post("/cases/{case_id}/call", response=CallOut)
+def call_caller(request: HttpRequest, case_id: int) -> CallOut:
+    """A `tel:` link to the caller (responder or dispatcher to caller), through the
+    privacy-number gateway; the same rules and audit as the reveal above."""
+    user, case = _case(request, case_id)
+    if not caller_visible(user=user, case=case):
+        raise PermissionDeniedError(_("来电人要求保密。"))
+    callee = pii_reveal(actor=user, instance=case, field="caller_phone", request=request)
+    if not callee:
+        raise NotFound(_("该事件没有来电号码。"))
+    key = f"call:{user.pk}:case:{case.pk}"
+    return CallOut(tel=call_link(caller=user, callee=callee, idempotency_key=key))
 
 
 @router.post("/cases/{case_id}/attachments", response={201: AttachmentOut})

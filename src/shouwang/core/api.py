@@ -14,6 +14,7 @@ from shouwang.core.geo.locate import locate_grid_id
 from shouwang.core.models import JurisdictionNode, Unit, User
 from shouwang.core.schemas import (
     AuditOut,
+    CallOut,
     DirectoryPersonOut,
     LocateOut,
     NodeDetail,
@@ -28,6 +29,7 @@ from shouwang.core.schemas import (
 )
 from shouwang.core.services.pii import pii_lookup_hash, pii_reveal
 from shouwang.core.services.tokens import token_authenticate, token_issue, token_revoke
+from shouwang.core.telephony import call_link
 
 auth_router = Router(tags=["auth"])
 geo_router = Router(tags=["geo"])
@@ -183,6 +185,19 @@ def reveal_person_field(request: HttpRequest, username: str, payload: RevealIn) 
     person = selectors.person_get(user=user, username=username)
     value = pii_reveal(actor=user, instance=person, field=payload.field, request=request)
     return RevealOut(field=payload.field, value=value)
+
+
+@people_router.post("/people/{username}/call", response=CallOut)
+def call_person(request: HttpRequest, username: str) -> CallOut:
+    """A `tel:` link to a person of your jurisdiction (console to responder), through the
+    privacy-number gateway. The number is revealed through the audited reveal path."""
+    user = acting_user(request)
+    person = selectors.person_get(user=user, username=username)
+    callee = pii_reveal(actor=user, instance=person, field="phone", request=request)
+    if not callee:
+        raise NotFound(_("该人员没有登记电话。"))
+    key = f"call:{user.pk}:person:{person.pk}"
+    return CallOut(tel=call_link(caller=user, callee=callee, idempotency_key=key))
 
 
 @people_router.get("/audit", response=list[AuditOut])

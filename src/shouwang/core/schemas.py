@@ -107,6 +107,10 @@ class DirectoryPersonOut(Schema):
     distance_m: float | None
 
 
+class CallOut(Schema):
+    tel: str
+
+
 class PhoneIn(Schema):
     phone: str = Field(min_length=3, max_length=40)
 
