@@ -113,8 +113,8 @@ class AlarmSender:
         self.unused, self.sent = list(serials), {}
 
     def fire(self, count: int) -> list[str]:
+        from shouwang.devices.fleet_driver import alarm_body
         from shouwang.devices.mqtt.topics import event_topic
-        from shouwang.devices.simulation import alarm_body
 
         fired = []
         for _ in range(count):

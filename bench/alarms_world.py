@@ -73,7 +73,7 @@ def build_world(devices: int, sink_url: str, alarm_sites: int) -> dict[str, Any]
     from shouwang.core.models import Role, UnitKind
     from shouwang.core.services.jurisdiction import unit_create
     from shouwang.core.services.people import person_create
-    from shouwang.devices.services.simulation import simulated_fleet_register
+    from shouwang.devices.services.fleet_register import simulated_fleet_register
     from shouwang.notify.models import WebhookEndpoint
     from shouwang.places.models import AlarmContact, ContactRole, ExtraChannel, Premises
     from shouwang.testing.city import PASSWORD, build_city

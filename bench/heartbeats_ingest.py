@@ -42,7 +42,7 @@ def _require_bench_database() -> None:
 
 def setup(devices: int) -> None:
     from shouwang.devices.models import Device
-    from shouwang.devices.services.simulation import simulated_fleet_register
+    from shouwang.devices.services.fleet_register import simulated_fleet_register
     from shouwang.testing.city import build_city
 
     if not Device.objects.filter(serial="SIM-000000").exists():

@@ -27,6 +27,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int_map(name: str, default: str) -> dict[str, list[int]]:
+    """`key:1,other:2:30` -> {"key": [1], "other": [2, 30]}; keys the variable leaves out keep
+    their default."""
+
+    def parse(text: str) -> dict[str, list[int]]:
+        pairs = (item.split(":") for item in text.split(",") if item.strip())
+        return {key.strip(): [int(number) for number in numbers] for key, *numbers in pairs}
+
+    return {**parse(default), **parse(os.environ.get(name, ""))}
+
+
 def env_required(name: str) -> str:
     value = os.environ.get(name, "")
     if not value:
@@ -61,16 +72,20 @@ INSTALLED_APPS = [
     "shouwang.mediation",
     "shouwang.inspections",
     "shouwang.community",
+    "shouwang.housing",
+    "shouwang.gazetteer",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shouwang.core.middleware.RequestShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shouwang.core.locale.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shouwang.core.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shouwang.core.middleware.ApplicationErrorMiddleware",
@@ -147,10 +162,11 @@ SHOUWANG_DEMO_PASSWORD = os.environ.get("SHOUWANG_DEMO_PASSWORD", "")
 # listen on (PORT, from the environment or .env).
 SHOUWANG_URL = os.environ.get("SHOUWANG_URL", f"http://127.0.0.1:{SHOUWANG_SERVE_PORT}")
 
-# Proxies whose X-Forwarded-For names the client (nginx on the same machine by default).
+# Proxies whose X-Forwarded-For names the client: none by default (anyone on the host could
+# otherwise forge the audit log's address); behind nginx on this machine set "127.0.0.1,::1".
 # `shouwang serve` hands this list to uvicorn, which puts the client it names in REMOTE_ADDR;
 # the header from anyone else is ignored (core/services/audit.py client_ip).
-SHOUWANG_TRUSTED_PROXIES = env_list("SHOUWANG_TRUSTED_PROXIES", "127.0.0.1,::1")
+SHOUWANG_TRUSTED_PROXIES = env_list("SHOUWANG_TRUSTED_PROXIES", "")
 
 # --- Cache and channel layer: Redis in production, process memory embedded.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -309,6 +325,8 @@ if not DEBUG:
 
 # --- The closed loop: radii in metres, windows in minutes, upload limit in bytes (nginx's
 # client_max_body_size must allow it).
+# Intake refuses a point farther than this outside the city's (root node's) boundary.
+SHOUWANG_SERVICE_AREA_MARGIN_M = int(os.environ.get("SHOUWANG_SERVICE_AREA_MARGIN_M", "5000"))
 SHOUWANG_ARRIVE_RADIUS_M = int(os.environ.get("SHOUWANG_ARRIVE_RADIUS_M", "300"))
 SHOUWANG_FIRST_RESPONDER_RADIUS_M = int(os.environ.get("SHOUWANG_FIRST_RESPONDER_RADIUS_M", "1000"))
 SHOUWANG_DUPLICATE_RADIUS_M = int(os.environ.get("SHOUWANG_DUPLICATE_RADIUS_M", "300"))
@@ -327,6 +345,9 @@ OPEN311_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_OPEN311_POSTS_PER_MINUTE
 # --- Notifications: an SMS/voice gateway class (dotted path; empty logs instead of sending),
 # HTTP timeout for webhooks and robots, and the robots' per-minute budget (DingTalk/WeCom: ~20).
 SHOUWANG_SMS_BACKEND = os.environ.get("SHOUWANG_SMS_BACKEND", "")
+# Click-to-call through operator privacy numbers (隐私号): a gateway class (dotted path; empty
+# records the call and dials the number directly), see core/telephony.py.
+SHOUWANG_PRIVACY_NUMBER_BACKEND = os.environ.get("SHOUWANG_PRIVACY_NUMBER_BACKEND", "")
 # WebSocket rows are delivered by the committing thread right after the commit when this
 # process serves sockets (notify/delivery/now.py); the workers stay the safety net.
 SHOUWANG_OUTBOX_DELIVER_ON_COMMIT = os.environ.get("SHOUWANG_OUTBOX_DELIVER_ON_COMMIT", "1") == "1"
@@ -354,6 +375,63 @@ SHOUWANG_ALARM_ACK_SECONDS = int(os.environ.get("SHOUWANG_ALARM_ACK_SECONDS", "6
 SHOUWANG_ALARM_REMINDERS = int(os.environ.get("SHOUWANG_ALARM_REMINDERS", "2"))
 SHOUWANG_PUBLIC_URL = os.environ.get("SHOUWANG_PUBLIC_URL", "")
 SHOUWANG_CAP_SENDER = os.environ.get("SHOUWANG_CAP_SENDER", "") or "shouwang@localhost"
+# --- Rental housing (issue #20): registration is due this many days after arrival (Yiwu's rule);
+# the card lists go to door controllers under this MQTT topic prefix.
+HOUSING_REGISTRATION_DAYS = int(os.environ.get("SHOUWANG_HOUSING_REGISTRATION_DAYS", "3"))
+HOUSING_MQTT_PREFIX = os.environ.get("SHOUWANG_HOUSING_MQTT_PREFIX", "shouwang/doors")
+HOUSING_MQTT_URL = os.environ.get("SHOUWANG_HOUSING_MQTT_URL", "")  # else SHOUWANG_MQTT_URL
+
+# --- Inspections (docs/inspections.md): rectification deadline by hazard level in Chinese
+# working days after the day it was found (0 = by the end of that day, 立即整改; local rules
+# differ: `serious:0,major:3,general:7`); an inspection recorded farther than this from the
+# premises is flagged (not refused).
+HAZARD_DEADLINE_WORKING_DAYS = {
+    level: days[0]
+    for level, days in env_int_map(
+        "SHOUWANG_HAZARD_DEADLINE_WORKING_DAYS", "serious:0,major:3,general:7"
+    ).items()
+}
+INSPECTION_GPS_TOLERANCE_M = float(os.environ.get("SHOUWANG_INSPECTION_GPS_TOLERANCE_M", "300"))
+
+# --- Mediation: the civil-to-criminal risk score that raises an alert where no node (or
+# ancestor) has a threshold of its own.
+SHOUWANG_RISK_THRESHOLD = float(os.environ.get("SHOUWANG_RISK_THRESHOLD", "0.5"))
+# --- Insight: when the worker issues the city's bulletins (Asia/Shanghai wall-clock times),
+# e.g. "daily:07:30,weekly:08:00,monthly:08:30"; a period left out keeps its default.
+SHOUWANG_BULLETIN_SCHEDULE = {"daily": "07:30", "weekly": "08:00", "monthly": "08:30"} | {
+    kind.strip(): at.strip()
+    for kind, _, at in (
+        part.partition(":") for part in os.environ.get("SHOUWANG_BULLETIN_SCHEDULE", "").split(",")
+    )
+    if kind.strip() and at.strip()
+}
+
+# --- Community (community/README.md). A check-in farther than this from the post is refused
+# (phone GPS outdoors: ~20-50 m); the same person at the same post again within the interval is
+# refused (one visit, one check-in, one award).
+SHOUWANG_CHECKIN_RADIUS_M = int(os.environ.get("SHOUWANG_CHECKIN_RADIUS_M", "100"))
+SHOUWANG_CHECKIN_INTERVAL_MIN = int(os.environ.get("SHOUWANG_CHECKIN_INTERVAL_MIN", "30"))
+# Ten-household groups (seed 000): members acknowledge in 1 minute and arrive in 3; arrival
+# counts when the member's phone is this near the alert.
+SHOUWANG_GROUP_ACK_TARGET_S = int(os.environ.get("SHOUWANG_GROUP_ACK_TARGET_S", "60"))
+SHOUWANG_GROUP_ARRIVE_TARGET_S = int(os.environ.get("SHOUWANG_GROUP_ARRIVE_TARGET_S", "180"))
+SHOUWANG_GROUP_ARRIVE_RADIUS_M = int(os.environ.get("SHOUWANG_GROUP_ARRIVE_RADIUS_M", "150"))
+# A burst: this many report awards within the radius of each other in these hours from one
+# person are held for a person to review; two photo dHashes this many bits apart or fewer are
+# the same photo.
+SHOUWANG_POINTS_BURST_COUNT = int(os.environ.get("SHOUWANG_POINTS_BURST_COUNT", "5"))
+SHOUWANG_POINTS_BURST_RADIUS_M = int(os.environ.get("SHOUWANG_POINTS_BURST_RADIUS_M", "100"))
+SHOUWANG_POINTS_BURST_HOURS = int(os.environ.get("SHOUWANG_POINTS_BURST_HOURS", "24"))
+SHOUWANG_POINTS_PHOTO_HAMMING = int(os.environ.get("SHOUWANG_POINTS_PHOTO_HAMMING", "6"))
+# Earning rules where the admin has no EarningRule row, `code:points:daily cap` (seed 000: "a
+# photo of a broken camera = 3 points").
+SHOUWANG_POINTS_RULES = {
+    code: (numbers[0], numbers[1])
+    for code, numbers in env_int_map(
+        "SHOUWANG_POINTS_RULES",
+        "report_verified:3:30,hazard_confirmed:5:50,patrol_hour:2:16,checkin:1:10",
+    ).items()
+}
 
 LOGGING = {
     "version": 1,

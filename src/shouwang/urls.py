@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -24,6 +22,7 @@ urlpatterns = [
     path("", include("shouwang.mediation.urls")),
     path("", include("shouwang.inspections.urls")),
     path("", include("shouwang.community.urls")),
+    path("", include("shouwang.housing.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded media is never served from a public URL, in any mode: case photos go out through
+# the API after a permission check (cases/api.py download_attachment).

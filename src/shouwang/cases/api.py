@@ -8,9 +8,9 @@ from datetime import datetime
 
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shouwang.cases import services
 from shouwang.cases.models import Attachment, Case, Category, ResponderStatus, TimelineKind
@@ -18,6 +18,8 @@ from shouwang.cases.schemas import (
     ArriveIn,
     AttachmentOut,
     CallbackIn,
+    CallerRevealIn,
+    CallerRevealOut,
     CaseCreated,
     CaseDetail,
     CaseIn,
@@ -33,8 +35,6 @@ from shouwang.cases.schemas import (
     PositionOut,
     PublicSummaryIn,
     ReasonIn,
-    RevealIn,
-    RevealOut,
     SuggestionsOut,
     TrackOut,
     TransferIn,
@@ -60,6 +60,7 @@ from shouwang.cases.services.attachments import max_upload_bytes
 from shouwang.cases.services.public_summary import case_public_summary_set
 from shouwang.core.errors import InvalidInput, NotFound, PermissionDeniedError
 from shouwang.core.models import Unit, User
+from shouwang.core.pagination import Pages
 from shouwang.core.schemas import CallOut
 from shouwang.core.selectors import node_get
 from shouwang.core.services.pii import pii_reveal
@@ -119,7 +120,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[Case]:
 
 
 @router.get("/cases", response=list[CaseOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_cases(
     request: HttpRequest,
     state: str | None = None,
@@ -308,8 +309,8 @@ def reopen_case(request: HttpRequest, case_id: int, payload: ReasonIn) -> Case:
     return _after(user, case_id)
 
 
-@router.post("/cases/{case_id}/reveal", response=RevealOut)
-def reveal_caller(request: HttpRequest, case_id: int, payload: RevealIn) -> RevealOut:
+@router.post("/cases/{case_id}/reveal", response=CallerRevealOut)
+def reveal_caller(request: HttpRequest, case_id: int, payload: CallerRevealIn) -> CallerRevealOut:
     """The caller's full phone number, to call them back. Needs the reveal permission and
     sight of the caller (not for a confidential caller's case outside the command centre);
     always audited."""
@@ -317,7 +318,7 @@ def reveal_caller(request: HttpRequest, case_id: int, payload: RevealIn) -> Reve
     if not caller_visible(user=user, case=case):
         raise PermissionDeniedError(_("来电人要求保密。"))
     value = pii_reveal(actor=user, instance=case, field=payload.field, request=request)
-    return RevealOut(field=payload.field, value=value)
+    return CallerRevealOut(field=payload.field, value=value)
 
 
 @router.post("/cases/{case_id}/call", response=CallOut)
@@ -415,3 +416,20 @@ def loop_kpi(
     """8-minute arrival rate, on-time rate per step, diverted count and callback satisfaction,
     by day (Asia/Shanghai) and by the jurisdiction's children. Default: the last 7 days."""
     return kpi_loop(user=acting_user(request), since=since, until=until, node_code=node)
+
+
+class LocateIn(Schema):
+    lat: float | None = None
+    lng: float | None = None
+    address: str = ""
+
+
+@router.post("/cases/{case_id}/locate", response=CaseDetail)
+def locate_case(request: HttpRequest, case_id: int, payload: LocateIn) -> Case:
+    """Sets or corrects the case's place: `{"lat", "lng"}` (WGS-84) or `{"address"}` from the
+    standard address gazetteer. A case nobody was dispatched to yet is routed again."""
+    from shouwang.cases.services.locate import case_locate
+
+    user, case = _case(request, case_id)
+    case_locate(actor=user, case=case, lat=payload.lat, lng=payload.lng, address=payload.address)
+    return _after(user, case_id)

@@ -55,7 +55,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 
-from shouwang.cases.selectors.console import (
+from shouwang.cases.selectors.case_room import (
     RoomAccess,
     room_access,
     room_case,
@@ -63,7 +63,7 @@ from shouwang.cases.selectors.console import (
     room_events,
     room_positions,
 )
-from shouwang.cases.selectors.console import position_json as status_json
+from shouwang.cases.selectors.case_room import position_json as status_json
 from shouwang.cases.services.room import room_message_post, room_position_report
 from shouwang.core.errors import ApplicationError, InvalidInput, NotFound
 from shouwang.core.models import User

@@ -16,7 +16,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 
-from shouwang.cases import clock
 from shouwang.cases.models import (
     Assignment,
     Attachment,
@@ -27,26 +26,21 @@ from shouwang.cases.models import (
     TimelineKind,
 )
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
-from shouwang.cases.selectors.cases import case_for_action, visible_cases_q
+from shouwang.cases.rules.visibility import visible_cases_q
+from shouwang.cases.selectors.cases import case_for_action
 from shouwang.cases.selectors.categories import category_by_code
-from shouwang.cases.services.dispatch import (
-    assignments_stand_down,
-    case_dispatch,
-    people_and_units,
-)
+from shouwang.cases.selectors.duplicates import CallFacts, same_matter_scorer_set
+from shouwang.cases.services.dispatch import assignments_stand_down, case_dispatch
 from shouwang.cases.services.intake import case_intake
-from shouwang.cases.services.locking import lock_case, save_case
-from shouwang.cases.services.notifications import announce
 from shouwang.cases.services.responders import responder_position_report
-from shouwang.cases.services.sla import refresh_next_deadline
-from shouwang.cases.services.timeline import timeline_add
+from shouwang.cases.services.step import case_step
 from shouwang.cases.states import FINISHED_STATES, OPEN_STATES, CaseAction, CaseState
-from shouwang.cases.states import transition_target as _transition_target
 from shouwang.core.models import JurisdictionNode, Unit, User
 
 __all__ = [
     "FINISHED_STATES",
     "OPEN_STATES",
+    "CallFacts",
     "Case",
     "CaseChannel",
     "CaseKind",
@@ -56,6 +50,8 @@ __all__ = [
     "VerifiedCase",
     "case_category_family",
     "case_first_responders_alert",
+    "case_is_open",
+    "case_join",
     "case_note",
     "case_open",
     "case_reporter_photos",
@@ -66,6 +62,7 @@ __all__ = [
     "cases_near",
     "cases_visible_q",
     "position_report",
+    "same_matter_scorer_set",
 ]
 
 
@@ -113,12 +110,17 @@ def case_open(
             caller_phone=caller_phone,
         )
         if source:
-            timeline_add(
-                case=result.case,
-                kind=TimelineKind.SOURCE_EVENT,
-                actor=actor,
-                data={"source": source, "ref": source_ref, "text": ""},
-            )
+            with case_step(
+                result.case, actor=actor, action=None, vouched=True, locked=True
+            ) as step:
+                step.record(
+                    TimelineKind.SOURCE_EVENT,
+                    data={"source": source, "ref": source_ref, "text": ""},
+                    public=False,
+                    transition=False,
+                    screens=False,
+                    room=False,
+                )
     return OpenedCase(case=result.case, possible_duplicates=[d.case.pk for d in result.duplicates])
 
 
@@ -134,18 +136,29 @@ def case_note(
 ) -> TimelineEvent:
     """Adds what happened in a feeder's record (a re-inspection failed, a session was held, a
     payment arrived) to the case's timeline and announces it. The case's state is unchanged."""
-    locked = lock_case(case)
-    event = timeline_add(
-        case=locked,
-        kind=TimelineKind.SOURCE_EVENT,
-        actor=actor,
-        from_state=locked.state,
-        to_state=locked.state,
-        data={**(data or {}), "source": source, "text": text.strip()},
-        public=public,
-    )
-    announce(locked, event, room=True)
-    return event
+    with case_step(case, actor=actor, action=None, vouched=True) as step:
+        return step.record(
+            TimelineKind.SOURCE_EVENT,
+            data={**(data or {}), "source": source, "text": text.strip()},
+            public=public,
+        )
+
+
+@transaction.atomic
+def case_join(
+    *, case: Case | int, actor: User | None, data: dict[str, Any], announce: bool = True
+) -> TimelineEvent:
+    """Another report of the matter the case already holds (a second detector of the same
+    premises, a device failing again): one more timeline entry, announced unless told not to.
+    The case's state is unchanged."""
+    with case_step(case, actor=actor, action=None, vouched=True) as step:
+        return step.record(
+            TimelineKind.DUPLICATE_MERGED,
+            data=data,
+            public=False,
+            screens=announce,
+            room=announce,
+        )
 
 
 @transaction.atomic
@@ -153,26 +166,21 @@ def case_settle(*, case: Case | int, actor: User | None, note: str, source: str 
     """Closes a case whose feeder's own rule has finished the matter (办结): a hazard passed its
     re-inspection, an agreement was performed. Anyone still assigned is stood down. Raises
     IllegalTransition (409) when the case is already closed, cancelled or merged."""
-    locked = lock_case(case)
-    target = _transition_target(locked.state, CaseAction.SETTLE)
-    stood_down = assignments_stand_down(case=locked)
-    from_state = locked.state
-    locked.state = target
-    locked.closed_at = clock.now()
-    refresh_next_deadline(locked)
-    save_case(locked, "state", "closed_at")
-    event = timeline_add(
-        case=locked,
-        kind=TimelineKind.SETTLED,
-        actor=actor,
-        from_state=from_state,
-        to_state=target,
-        data={"note": note.strip(), "source": source},
-        public=True,
-    )
-    people, units = people_and_units(stood_down)
-    announce(locked, event, people=people, units=units)
-    return locked
+    with case_step(case, actor=actor, action=CaseAction.SETTLE, vouched=True) as step:
+        stood_down = assignments_stand_down(case=step.case)
+        step.move("closed_at")
+        step.case.closed_at = step.now
+        step.record(
+            TimelineKind.SETTLED,
+            data={"note": note.strip(), "source": source},
+            stood_down=stood_down,
+        )
+    return step.case
+
+
+def case_is_open(case_id: int | None) -> bool:
+    """Whether the case is still open (in a queue or being worked); True for no case yet."""
+    return case_id is None or Case.objects.filter(pk=case_id, state__in=OPEN_STATES).exists()
 
 
 def case_visible(*, user: User, case_id: int) -> Case:

@@ -23,8 +23,9 @@ class CaseIn(Schema):
     channel: CaseChannel = CaseChannel.API
     kind: CaseKind | None = None
     priority: int | None = Field(None, ge=1, le=4, description="1 紧急 … 4 较缓")
-    lat: float | None = Field(None, ge=-90, le=90)
-    lng: float | None = Field(None, ge=-180, le=180)
+    # Range checked by the service, which recognises swapped latitude and longitude.
+    lat: float | None = Field(None, strict=True, description="纬度 -90…90")
+    lng: float | None = Field(None, strict=True, description="经度 -180…180")
     coord_system: CoordSystem = "wgs84"
     address: str = Field("", max_length=300)
     node: str | None = Field(None, max_length=15, description="辖区编码（无坐标时）")
@@ -42,8 +43,8 @@ class DispatchIn(Schema):
 
 
 class ArriveIn(Schema):
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, strict=True)
+    lng: float = Field(ge=-180, le=180, strict=True)
     coord_system: CoordSystem = "wgs84"
 
 
@@ -89,18 +90,18 @@ class TransferIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class RevealIn(Schema):
-    field: Literal["caller_phone"] = "caller_phone"
+class CallerRevealIn(Schema):
+    field: Literal["caller_phone", "reporter_name"] = "caller_phone"
 
 
-class RevealOut(Schema):
-    field: str
+class CallerRevealOut(Schema):
+    field: Literal["caller_phone", "reporter_name"]
     value: str
 
 
 class PositionIn(Schema):
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, strict=True)
+    lng: float = Field(ge=-180, le=180, strict=True)
     coord_system: CoordSystem = "wgs84"
     available: bool | None = None
     on_duty: bool | None = None
@@ -223,7 +224,7 @@ class CaseDetail(CaseOut):
     receipt_code: str
     description: str
     public_summary: str
-    reporter_name: str
+    reporter_name: str = Field(description="报告人姓名（脱敏，如 张*）")
     caller_phone_masked: str
     confidential: bool
     dispatched_at: datetime | None
@@ -252,7 +253,7 @@ class CaseDetail(CaseOut):
 
     @staticmethod
     def resolve_reporter_name(obj: Case, context: dict[str, Any]) -> str:
-        return obj.reporter_name if _caller_shown(obj, context) else ""
+        return obj.reporter_name_masked if _caller_shown(obj, context) else ""
 
     @staticmethod
     def resolve_caller_phone_masked(obj: Case, context: dict[str, Any]) -> str:

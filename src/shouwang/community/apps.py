@@ -24,12 +24,11 @@ def _seed_demo_community(seed: int, scale: str) -> int:
 
 
 def _home_links_add() -> None:
-    from shouwang.core.models import Role
     from shouwang.core.role_home import HOME_LINKS, HomeLink
-    from shouwang.core.roles import COMMAND_ROLES
+    from shouwang.core.roles import COMMAND_ROLES, COMMUNITY_MEMBER_ROLES, POINTS_STAFF_ROLES
 
-    citizens = frozenset({Role.VOLUNTEER, Role.FIRST_RESPONDER})
-    staff = frozenset({Role.LEADER, Role.ADMIN})
+    citizens = COMMUNITY_MEMBER_ROLES
+    staff = POINTS_STAFF_ROLES
     links = [
         HomeLink(_("平安积分"), _("我的积分、明细与兑换（手机）"), "community-points", citizens),
         HomeLink(

@@ -4,14 +4,15 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Query, Router
+from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from shouwang.core import selectors
-from shouwang.core.errors import NotFound
+from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.geo.locate import locate_grid_id
 from shouwang.core.models import JurisdictionNode, Unit, User
+from shouwang.core.pagination import Pages
 from shouwang.core.schemas import (
     AuditOut,
     CallOut,
@@ -19,10 +20,11 @@ from shouwang.core.schemas import (
     LocateOut,
     NodeDetail,
     NodeOut,
+    PeopleListIn,
+    PeopleSearchIn,
     PersonOut,
-    PhoneIn,
-    RevealIn,
-    RevealOut,
+    PersonRevealIn,
+    PersonRevealOut,
     TokenIn,
     TokenOut,
     UnitOut,
@@ -92,7 +94,7 @@ def locate(request: HttpRequest, lat: float, lng: float) -> dict[str, object]:
 
 
 @geo_router.get("/nodes", response=list[NodeOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_nodes(
     request: HttpRequest,
     parent: str | None = None,
@@ -132,7 +134,7 @@ def children_geojson(request: HttpRequest, code: str) -> dict[str, object]:
 
 
 @people_router.get("/units", response=list[UnitOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_units(request: HttpRequest, kind: str | None = None, node: str | None = None) -> object:
     return selectors.units_list(user=acting_user(request), kind=kind, node_code=node)
 
@@ -143,34 +145,43 @@ def get_unit(request: HttpRequest, code: str) -> Unit:
 
 
 @people_router.get("/people", response=list[DirectoryPersonOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_people(
-    request: HttpRequest,
-    role: str | None = None,
-    node: str | None = None,
-    q: str | None = None,
-    case: int | None = None,
-) -> object:
-    """People in your jurisdiction by name, pinyin initials (``fgl`` for 费桂兰) or username;
-    with ``case``, the distance of each reported position to that case, nearest first."""
-    user = acting_user(request)
-    origin = None
-    if case is not None:
-        # The loop's public surface; imported here so core's import graph stays acyclic.
-        from shouwang.cases.feeders import case_visible
-
-        found = case_visible(user=user, case_id=case)
-        if found.lat is not None and found.lng is not None:
-            origin = (found.lat, found.lng)
-    return selectors.people_directory(user=user, search=q, role=role, node_code=node, origin=origin)
+@paginate(Pages, page_size=50)
+def list_people(request: HttpRequest, filters: Query[PeopleListIn]) -> object:
+    """People you may see, by name, pinyin initials (``fgl`` for 费桂兰) or username. With
+    ``lat``/``lng`` (say, a case's position, which the caller already has), the distance of each
+    reported position, nearest first. To find someone by phone or ID number, POST /people/search."""
+    lat, lng = filters.lat, filters.lng
+    if (lat is None) != (lng is None):
+        raise InvalidInput(
+            _("请同时提供纬度和经度。"), extra={"field": "lat" if lat is None else "lng"}
+        )
+    origin = (lat, lng) if lat is not None and lng is not None else None
+    return selectors.people_directory(
+        user=acting_user(request),
+        search=filters.q,
+        role=filters.role,
+        node_code=filters.node,
+        origin=origin,
+    )
 
 
-@people_router.post("/people/find-by-phone", response=list[PersonOut])
-def find_people_by_phone(request: HttpRequest, payload: PhoneIn) -> object:
-    """Exact match on a full phone number through its keyed hash; the number travels in the
-    body, never in a URL (URLs end up in logs)."""
-    phone_hash = pii_lookup_hash(field="phone", value=payload.phone)
-    return list(selectors.people_list(user=acting_user(request), phone_hash=phone_hash))
+@people_router.post("/people/search", response=list[PersonOut])
+@paginate(Pages, page_size=50)
+def search_people(request: HttpRequest, payload: PeopleSearchIn) -> object:
+    """People you may see, found by phone or ID number (in the body, out of every URL and log),
+    role, jurisdiction or text."""
+    return selectors.people_list(
+        user=acting_user(request),
+        role=payload.role,
+        node_code=payload.node,
+        search=payload.q,
+        phone_hash=pii_lookup_hash(field="phone", value=payload.phone) if payload.phone else None,
+        id_number_hash=(
+            pii_lookup_hash(field="id_number", value=payload.id_number)
+            if payload.id_number
+            else None
+        ),
+    )
 
 
 @people_router.get("/people/{username}", response=PersonOut)
@@ -178,13 +189,15 @@ def get_person(request: HttpRequest, username: str) -> User:
     return selectors.person_get(user=acting_user(request), username=username)
 
 
-@people_router.post("/people/{username}/reveal", response=RevealOut)
-def reveal_person_field(request: HttpRequest, username: str, payload: RevealIn) -> RevealOut:
+@people_router.post("/people/{username}/reveal", response=PersonRevealOut)
+def reveal_person_field(
+    request: HttpRequest, username: str, payload: PersonRevealIn
+) -> PersonRevealOut:
     """The clear phone or ID number. Needs the reveal permission; always audited."""
     user = acting_user(request)
     person = selectors.person_get(user=user, username=username)
     value = pii_reveal(actor=user, instance=person, field=payload.field, request=request)
-    return RevealOut(field=payload.field, value=value)
+    return PersonRevealOut(field=payload.field, value=value)
 
 
 @people_router.post("/people/{username}/call", response=CallOut)
@@ -201,7 +214,7 @@ def call_person(request: HttpRequest, username: str) -> CallOut:
 
 
 @people_router.get("/audit", response=list[AuditOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_audit(
     request: HttpRequest,
     action: str | None = None,

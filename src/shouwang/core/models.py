@@ -261,6 +261,7 @@ class AuditAction(models.TextChoices):
     DATA_IMPORTED = "data_imported", _("批量导入数据")
     OUTBOX_RESENT = "outbox_resent", _("重新发送通知")
     DEVICE_COMMAND = "device_command", _("向设备下发指令")
+    HOUSING_LOOKUP = "housing_lookup", _("查询租住信息")
 
 
 class AuditResult(models.TextChoices):
@@ -303,3 +304,28 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.result}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a request sent with an `Idempotency-Key` header, kept so that a
+    retry with the same key and body gets that answer again instead of acting twice. Written in
+    the same transaction as what the request did; the unique (actor, key) makes a concurrent
+    duplicate wait for the first and then find its answer."""
+
+    actor = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["actor", "key"], name="idempotency_actor_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.key}"

@@ -1,7 +1,7 @@
 """API shapes of the core app."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -111,16 +111,32 @@ class CallOut(Schema):
     tel: str
 
 
-class PhoneIn(Schema):
-    phone: str = Field(min_length=3, max_length=40)
+class PeopleListIn(Schema):
+    """The directory's filters; `lat`/`lng` (both or neither) order by distance from a point."""
+
+    role: str | None = Field(None, max_length=32)
+    node: str | None = Field(None, max_length=15)
+    q: str | None = Field(None, max_length=100)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
 
 
-class RevealIn(Schema):
-    field: str = Field(pattern=r"^(phone|id_number)$")
+class PeopleSearchIn(Schema):
+    """A search by phone or ID number goes in a body: never a full number in a URL (logs)."""
+
+    phone: str | None = Field(None, max_length=20)
+    id_number: str | None = Field(None, max_length=18)
+    role: str | None = Field(None, max_length=32)
+    node: str | None = Field(None, max_length=15)
+    q: str | None = Field(None, max_length=100)
 
 
-class RevealOut(Schema):
-    field: str
+class PersonRevealIn(Schema):
+    field: Literal["phone", "id_number"]
+
+
+class PersonRevealOut(Schema):
+    field: Literal["phone", "id_number"]
     value: str
 
 

@@ -115,6 +115,7 @@ def people_list(
     node_code: str | None = None,
     search: str | None = None,
     phone_hash: str | None = None,
+    id_number_hash: str | None = None,
     within: JurisdictionNode | None = None,
 ) -> QuerySet[User]:
     people = User.objects.filter(scope_q(user, via="node")).select_related("node", "unit")
@@ -128,6 +129,8 @@ def people_list(
         people = people.filter(_people_search_q(people, search.strip()))
     if phone_hash:
         people = people.filter(phone_hash=phone_hash)
+    if id_number_hash:
+        people = people.filter(id_number_hash=id_number_hash)
     return people.order_by("node__path", "username")
 
 

@@ -18,7 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
+from shouwang.core.roles import FIELD_HOME_ROLES
 from shouwang.core.services.second_factor import (
     provisioning_uri,
     qr_svg,
@@ -32,10 +33,6 @@ from shouwang.core.services.second_factor import (
 
 PENDING_KEY = "shouwang_signin_pending"
 PENDING_SECONDS = 300
-
-
-# Field roles work from the phone page; their home after sign-in is the task list (/m/).
-FIELD_HOME_ROLES = frozenset({Role.RESPONDER, Role.FIRST_RESPONDER})
 
 
 class SignInView(auth_views.LoginView):

@@ -45,7 +45,7 @@ def _gateway(path: str) -> PrivacyNumberGateway:
 
 
 def privacy_number_gateway() -> PrivacyNumberGateway:
-    return _gateway(getattr(settings, "SHOUWANG_PRIVACY_NUMBER_BACKEND", "") or DEFAULT_BACKEND)
+    return _gateway(settings.SHOUWANG_PRIVACY_NUMBER_BACKEND or DEFAULT_BACKEND)
 
 
 def call_link(*, caller: User, callee: str, idempotency_key: str) -> str:

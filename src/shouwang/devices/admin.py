@@ -28,7 +28,7 @@ from shouwang.devices.models import (
     PushSubscription,
 )
 from shouwang.devices.services.cap import cap_alert_cancel
-from shouwang.devices.services.imports import devices_import
+from shouwang.devices.services.device_import import devices_import
 from shouwang.devices.services.registry import push_subscription_create
 
 

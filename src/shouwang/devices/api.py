@@ -6,10 +6,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shouwang.core.api import acting_user
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
+from shouwang.core.pagination import Pages
 from shouwang.core.roles import COMMAND_ROLES
 from shouwang.devices import selectors
 from shouwang.devices.cap.api import cap_router
@@ -19,7 +20,6 @@ from shouwang.devices.push.api import push_router
 from shouwang.devices.schemas import (
     AlarmDetail,
     AlarmOut,
-    ArriveIn,
     CommandIn,
     CommandOut,
     DeviceOut,
@@ -27,14 +27,15 @@ from shouwang.devices.schemas import (
     ImportOut,
     NoticeOut,
     SecretOut,
+    StationArriveIn,
 )
-from shouwang.devices.services import commands, imports, registry, responses
+from shouwang.devices.services import commands, device_import, registry, responses
 
 router = Router(tags=["devices"])
 
 
 @router.get("/devices/alarms", response=list[AlarmOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_alarms(request: HttpRequest, open: bool = False, premises: str | None = None) -> object:
     """Alarms in your jurisdiction or addressed to you, newest first."""
     return selectors.alarms_list(user=acting_user(request), open_only=open, premises_code=premises)
@@ -68,7 +69,7 @@ def acknowledge_alarm(request: HttpRequest, alarm_id: int) -> AlarmDetail:
 
 
 @router.post("/devices/alarms/{alarm_id}/arrive", response=AlarmDetail)
-def station_arrive(request: HttpRequest, alarm_id: int, payload: ArriveIn) -> AlarmDetail:
+def station_arrive(request: HttpRequest, alarm_id: int, payload: StationArriveIn) -> AlarmDetail:
     """The micro fire station reports arrival (timed against one minute)."""
     user = acting_user(request)
     responses.station_arrive(actor=user, alarm_id=alarm_id, lat=payload.lat, lng=payload.lng)
@@ -87,7 +88,7 @@ def mark_false_alarm(request: HttpRequest, alarm_id: int, payload: FalseAlarmIn)
 def import_devices(request: HttpRequest, file: File[UploadedFile]) -> ImportOut:
     """Devices from an Excel (.xlsx) or CSV file, all rows or none. Problems come back as 422
     with `extra.errors`: row, column and the message in Chinese and English."""
-    report = imports.devices_import(
+    report = device_import.devices_import(
         actor=acting_user(request), filename=file.name or "", content=file.read(), request=request
     )
     if not report.ok:
@@ -113,7 +114,7 @@ def ingest_stats(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/devices", response=list[DeviceOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_devices(
     request: HttpRequest,
     premises: str | None = None,

@@ -84,9 +84,9 @@ class AlarmDetail(AlarmOut):
     notices: list[NoticeOut] = []
 
 
-class ArriveIn(Schema):
-    lat: float
-    lng: float
+class StationArriveIn(Schema):
+    lat: float = Field(ge=-90, le=90, strict=True)
+    lng: float = Field(ge=-180, le=180, strict=True)
 
 
 class FalseAlarmIn(Schema):

@@ -8,8 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shouwang.cases.selectors.kpi import MAX_PERIOD
-from shouwang.cases.services.sla import SHANGHAI
+from shouwang.cases.selectors import MAX_PERIOD, SHANGHAI
 from shouwang.insight.selectors import Period
 
 DEFAULT_DAYS = 14

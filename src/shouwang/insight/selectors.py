@@ -9,11 +9,8 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from shouwang.cases.models import Case
-from shouwang.cases.selectors.kpi import kpi_loop
-from shouwang.cases.services.access import is_admin
-from shouwang.cases.services.sla import SHANGHAI
-from shouwang.cases.states import CaseState
+from shouwang.cases.models import Case, CaseState
+from shouwang.cases.selectors import SHANGHAI, is_admin, kpi_loop
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, NodeLevel, User
 from shouwang.core.roles import COMMAND_ROLES
@@ -149,3 +146,13 @@ def kpi_report(*, user: User, period: Period, node_code: str | None = None) -> K
         by_category=cases_by_category(user=user, node=node, period=period),
         by_state=cases_by_state(user=user, node=node, period=period),
     )
+
+
+SUGGEST_ROLES = frozenset({"dispatcher", "leader", "admin", "responder", "first_responder"})
+
+
+def suggest_access_check(user: User) -> None:
+    """Category suggestions are for the people who take calls (dispatchers) and their
+    supervisors; citizens, volunteers and landlords get 403."""
+    if not (is_admin(user) or (user.is_active and user.role in SUGGEST_ROLES)):
+        raise PermissionDeniedError()

@@ -5,7 +5,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -167,4 +167,38 @@ def kpi_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(kpi_workbook(report), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+BULLETIN_TYPES = {"pdf": "application/pdf", "xlsx": XLSX, "html": "text/html; charset=utf-8"}
+
+
+@login_required
+@require_GET
+def bulletins_page(request: HttpRequest) -> HttpResponse:
+    """The archive of issued bulletins (日通报、周汇总、月分析), newest first, by kind."""
+    from django.core.paginator import Paginator
+
+    from shouwang.insight.archive import bulletins_list
+
+    issues = bulletins_list(user=_user(request))
+    kind = request.GET.get("kind", "")
+    if kind in ("daily", "weekly", "monthly"):
+        issues = issues.filter(kind=kind)
+    page = Paginator(issues, 30).get_page(request.GET.get("page"))
+    return render(request, "insight/bulletins.html", {"page": page, "kind": kind})
+
+
+@login_required
+@require_GET
+def bulletin_file(request: HttpRequest, issue_id: int, fmt: str) -> HttpResponse:
+    from shouwang.insight.archive import bulletin_get
+
+    if fmt not in BULLETIN_TYPES:
+        raise Http404
+    issue = bulletin_get(user=_user(request), issue_id=issue_id)
+    response = HttpResponse(bytes(getattr(issue, fmt)), content_type=BULLETIN_TYPES[fmt])
+    if fmt != "html":
+        name = f"bulletin-{issue.kind}-{issue.first}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -5,10 +5,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shouwang.core.api import acting_user
 from shouwang.core.errors import NotFound
+from shouwang.core.pagination import Pages
 from shouwang.inspections import selectors
 from shouwang.inspections.documents import enforcement_pdf
 from shouwang.inspections.models import Enforcement, Hazard, Inspection
@@ -100,7 +101,7 @@ def create_inspection(request: HttpRequest, body: InspectionBody) -> Status[Insp
 
 
 @router.get("/inspections", response=list[InspectionOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_inspections(request: HttpRequest, premises: str | None = None) -> list[InspectionOut]:
     return [
         _inspection_out(i)
@@ -172,7 +173,7 @@ def _hazard_out(hazard: Hazard) -> dict[str, Any]:
 
 
 @router.get("/hazards", response=list[HazardOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_hazards(
     request: HttpRequest, status: str | None = None, premises: str | None = None
 ) -> list[HazardOut]:
@@ -344,7 +345,7 @@ def _training_out(session: Any) -> TrainingOut:
 
 
 @router.get("/trainings", response=list[TrainingOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_trainings(request: HttpRequest) -> list[TrainingOut]:
     return [_training_out(s) for s in selectors.trainings_list(user=acting_user(request))]
 
@@ -370,7 +371,7 @@ def publish_notice(request: HttpRequest, body: NoticeBody) -> Status[NoticeOut]:
 
 
 @router.get("/notices", response=list[NoticeOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_notices(request: HttpRequest) -> list[NoticeOut]:
     """Notices published to your node and above, with whether you have read each."""
     return [_notice_out(n) for n in selectors.notices_list(user=acting_user(request))]

@@ -20,18 +20,18 @@ class InspectionsConfig(AppConfig):
 
 
 def _home_links() -> None:
-    from shouwang.core.models import Role
     from shouwang.core.role_home import HOME_LINKS, HomeLink
+    from shouwang.core.roles import HAZARD_ROLES, INSPECTION_ROLES
 
     if any(link.url_name == "inspections-field" for link in HOME_LINKS):
         return
-    inspecting = frozenset({Role.INSPECTOR, Role.RESPONDER, Role.ADMIN})
-    rectifying = frozenset({Role.INSPECTOR, Role.LANDLORD, Role.DISPATCHER, Role.ADMIN})
     HOME_LINKS.append(
-        HomeLink(_("场所检查"), _("按清单检查场所，离线也能填写"), "inspections-field", inspecting)
+        HomeLink(
+            _("场所检查"), _("按清单检查场所，离线也能填写"), "inspections-field", INSPECTION_ROLES
+        )
     )
     HOME_LINKS.append(
-        HomeLink(_("隐患整改"), _("提交整改、复查销号"), "inspections-hazards", rectifying)
+        HomeLink(_("隐患整改"), _("提交整改、复查销号"), "inspections-hazards", HAZARD_ROLES)
     )
     HOME_LINKS.append(HomeLink(_("宣传通知"), _("消防安全宣传与通知"), "inspections-notices"))
 

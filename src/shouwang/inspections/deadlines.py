@@ -1,13 +1,13 @@
 """Rectification deadlines in Chinese working days (调休 included, by chinese-calendar)."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from django.utils.timezone import get_default_timezone
 
 from shouwang.inspections.config import deadline_working_days
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = get_default_timezone()  # settings.TIME_ZONE
 
 
 def is_working_day(day: date) -> bool:

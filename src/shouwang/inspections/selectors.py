@@ -6,7 +6,6 @@ detail and no personal data)."""
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Count,
@@ -42,8 +41,6 @@ from shouwang.inspections.models import (
 )
 from shouwang.places.models import Premises
 from shouwang.places.selectors import premises_visible_q
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def templates_list(*, kind: str | None = None) -> QuerySet[ChecklistTemplate]:

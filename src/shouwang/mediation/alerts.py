@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from shouwang.cases import feeders
 from shouwang.core.errors import Conflict, InvalidInput, PermissionDeniedError
-from shouwang.core.models import JurisdictionNode, Role, User
+from shouwang.core.models import JurisdictionNode, User
+from shouwang.core.roles import RISK_ALERT_ROLES
 from shouwang.core.selectors import node_lineage
 from shouwang.mediation import notices
 from shouwang.mediation.models import (
@@ -26,7 +27,6 @@ from shouwang.mediation.models import (
     RiskThreshold,
 )
 from shouwang.mediation.risk import (
-    DEFAULT_THRESHOLD,
     PLACE_RADIUS_M,
     VIOLENT_CATEGORIES,
     repeat_calls,
@@ -38,12 +38,11 @@ SOURCE = "mediation.risk"
 FOLLOW_UP_WITHIN = timedelta(hours=24)
 AGREEMENT_LOOKBACK = timedelta(days=365)
 INCIDENT_LOOKBACK = timedelta(days=90)
-FOLLOWERS = (Role.DISPATCHER, Role.RESPONDER, Role.LEADER, Role.ADMIN)
 
 
 def threshold_for(node: JurisdictionNode) -> float:
     """The deepest threshold set on `node` or an ancestor, else the setting
-    SHOUWANG_RISK_THRESHOLD, else 0.5."""
+    SHOUWANG_RISK_THRESHOLD (0.5 unless configured)."""
     lineage = node_lineage(node=node)
     by_node = dict(
         RiskThreshold.objects.filter(node__in=lineage).values_list("node_id", "threshold")
@@ -51,7 +50,7 @@ def threshold_for(node: JurisdictionNode) -> float:
     for ancestor in reversed(lineage):
         if ancestor.pk in by_node:
             return float(by_node[ancestor.pk])
-    return float(getattr(settings, "SHOUWANG_RISK_THRESHOLD", DEFAULT_THRESHOLD))
+    return float(settings.SHOUWANG_RISK_THRESHOLD)
 
 
 def _near_ids(case: feeders.Case, since: datetime) -> list[int]:
@@ -152,7 +151,7 @@ def alert_follow_up(
     """Records the visit or call that followed the alert up, with its outcome. NotFound (404)
     outside the actor's area; Conflict (409) when it was followed up already."""
     alert = alert_get(user=actor, alert_id=alert_id)
-    if actor.role not in FOLLOWERS:
+    if actor.role not in RISK_ALERT_ROLES:
         raise PermissionDeniedError()
     if outcome not in FollowUpOutcome.values:
         raise InvalidInput(_("请选择跟进结果。"), extra={"field": "outcome"})

@@ -5,10 +5,11 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shouwang.core.api import acting_user
 from shouwang.core.errors import NotFound
+from shouwang.core.pagination import Pages
 from shouwang.core.selectors import node_get
 from shouwang.mediation import alerts, figures, schemas, selectors, services
 from shouwang.mediation.models import MediationFile, RiskAlert
@@ -128,7 +129,7 @@ def open_walk_in(request: HttpRequest, payload: schemas.WalkInIn) -> Status[sche
 
 
 @router.get("/mediations", response=list[schemas.MediationListOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_mediations(
     request: HttpRequest, state: str | None = None, studio: str | None = None, q: str | None = None
 ) -> object:
@@ -261,7 +262,7 @@ def alert_out(alert: RiskAlert) -> schemas.AlertOut:
 
 
 @router.get("/risk/alerts", response=list[schemas.AlertOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_alerts(request: HttpRequest, node: str | None = None, state: str | None = None) -> object:
     """Risk alerts of your area (a node's subtree with `node`), newest first."""
     user = acting_user(request)

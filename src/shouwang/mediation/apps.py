@@ -21,12 +21,12 @@ class MediationConfig(AppConfig):
 
 
 def _home_links_add() -> None:
-    from shouwang.core.models import Role
     from shouwang.core.role_home import HOME_LINKS, HomeLink
+    from shouwang.core.roles import MEDIATION_STAFF_ROLES, MEDIATOR_ROLES, RISK_ALERT_ROLES
 
-    mediators = frozenset({Role.MEDIATOR})
-    files = frozenset({Role.MEDIATOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN})
-    watchers = frozenset({Role.DISPATCHER, Role.RESPONDER, Role.LEADER, Role.ADMIN})
+    mediators = MEDIATOR_ROLES
+    files = MEDIATION_STAFF_ROLES
+    watchers = RISK_ALERT_ROLES
     links = [
         HomeLink(
             _("今日调解"), _("今天的调解安排与办理中的案卷（手机）"), "mediation-today", mediators

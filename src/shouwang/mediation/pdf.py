@@ -6,8 +6,8 @@ names and phones appear masked: the printed copy for the parties is signed by ha
 
 from decimal import Decimal
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
+from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from shouwang.mediation.models import MediationFile, PartyRole
 
 FONT = "STSong-Light"
-BEIJING = ZoneInfo("Asia/Shanghai")
+BEIJING = get_default_timezone()  # settings.TIME_ZONE
 
 
 def _styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:

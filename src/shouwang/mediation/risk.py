@@ -10,21 +10,25 @@ The rule adds weights and caps the sum at 1:
   hitting or killing +0.2, a rising tone +0.1 (each cue counts once);
 - a call at night (22:00-06:00 Beijing time) +0.1;
 - an open agreement at the same place not yet performed +0.15.
-The default threshold (0.5) makes a third call at one address alone an alert."""
+The default threshold (0.5) makes a third call at one address alone an alert.
+
+Since issue #17 the rule is the floor: `risk_score` returns the higher of the rule's sum and
+the insight model's escalation risk (`shouwang.insight.live.case_risk`, measured in
+docs/insight.md), with the reasons of both."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shouwang.cases import feeders
+from shouwang.insight.live import case_risk
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+BEIJING = get_default_timezone()  # settings.TIME_ZONE
 REPEAT_WINDOW = timedelta(days=7)
 PLACE_RADIUS_M = 50.0
-DEFAULT_THRESHOLD = 0.5
 
 # Categories whose calls are disputes for this rule, beyond the `disputes` family: a noise
 # complaint between neighbours is the classic start (seed 003).
@@ -106,4 +110,8 @@ def risk_score(
     if open_agreement_nearby:
         score += 0.15
         reasons.append(_("有未履行完毕的调解协议"))
-    return min(round(score, 2), 1.0), reasons
+    # The insight model (docs/insight.md) sees what the rule misses; the rule's documented
+    # floors stay (a third call at one address still alerts): the higher score wins.
+    learned, why = case_risk(case=case)
+    reasons += [reason for reason in why if reason not in reasons]
+    return min(round(max(score, learned), 2), 1.0), reasons

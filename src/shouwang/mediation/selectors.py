@@ -3,12 +3,13 @@ their own studio only; dispatchers, leaders and admins see the files and risk al
 jurisdiction's subtree (a station's and a town's people see their town). Others see nothing."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.timezone import get_default_timezone
 
 from shouwang.core.errors import NotFound, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, Role, User
+from shouwang.core.roles import COMMAND_ROLES, MEDIATION_WRITER_ROLES, RISK_ALERT_ROLES
 from shouwang.core.selectors import scope_q
 from shouwang.mediation.models import (
     AlertState,
@@ -19,11 +20,7 @@ from shouwang.mediation.models import (
     Session,
 )
 
-BEIJING = ZoneInfo("Asia/Shanghai")
-OVERSEERS = (Role.DISPATCHER, Role.LEADER, Role.ADMIN)
-ALERT_WATCHERS = (Role.DISPATCHER, Role.RESPONDER, Role.LEADER, Role.ADMIN)
-# Who writes in a file: its studio's mediators, and leaders and admins of its area.
-FILE_WRITERS = (Role.MEDIATOR, Role.LEADER, Role.ADMIN)
+BEIJING = get_default_timezone()  # settings.TIME_ZONE
 
 
 def files_visible_q(user: User) -> Q:
@@ -31,7 +28,7 @@ def files_visible_q(user: User) -> Q:
         return Q(pk__in=[])
     if user.role == Role.MEDIATOR:
         return Q(studio_id=user.unit_id) if user.unit_id is not None else Q(pk__in=[])
-    if user.role in OVERSEERS:
+    if user.role in COMMAND_ROLES:
         return scope_q(user, via="node")
     return Q(pk__in=[])
 
@@ -87,7 +84,7 @@ def file_for_writing(*, user: User, file_id: int) -> MediationFile:
     """The file if `user` may record in it: its studio's mediator, or a leader/admin who sees
     it. NotFound (404) when invisible, PermissionDeniedError (403) for a reader only."""
     found = file_get(user=user, file_id=file_id)
-    if user.role not in FILE_WRITERS:
+    if user.role not in MEDIATION_WRITER_ROLES:
         raise PermissionDeniedError()
     return found
 
@@ -107,7 +104,7 @@ def sessions_on(*, user: User, day: date) -> QuerySet[Session]:
 
 
 def alerts_visible_q(user: User) -> Q:
-    if not user.is_authenticated or not user.is_active or user.role not in ALERT_WATCHERS:
+    if not user.is_authenticated or not user.is_active or user.role not in RISK_ALERT_ROLES:
         return Q(pk__in=[])
     return scope_q(user, via="node")
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from shouwang.cases import feeders
 from shouwang.core.errors import Conflict, IllegalTransition, InvalidInput, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, Role, Unit, UnitKind, User
+from shouwang.core.roles import MEDIATION_STAFF_ROLES
 from shouwang.core.services.pii import pii_assign
 from shouwang.mediation import notices
 from shouwang.mediation.models import (
@@ -31,7 +32,7 @@ from shouwang.mediation.models import (
     Session,
 )
 from shouwang.mediation.risk import is_dispute
-from shouwang.mediation.selectors import OVERSEERS, file_for_writing
+from shouwang.mediation.selectors import file_for_writing
 
 SOURCE = "mediation"
 TIME_LIMIT = timedelta(days=30)  # 人民调解: finished within 30 days, extendable once by 30
@@ -102,7 +103,7 @@ def mediation_open(
     """Accepts a dispute case into a studio's mediation (受理). The actor must see the case;
     a mediator may accept only into their own studio. Conflict (409) for a case that is not a
     dispute or already has a file."""
-    if actor.role not in (*OVERSEERS, Role.MEDIATOR):
+    if actor.role not in MEDIATION_STAFF_ROLES:
         raise PermissionDeniedError()
     case = feeders.case_visible(user=actor, case_id=case_id)
     studio = _studio(studio_code)

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from shouwang.cases import feeders
 from shouwang.core.errors import ApplicationError, InvalidInput
 from shouwang.core.models import Unit, UnitKind, User
+from shouwang.core.roles import MEDIATION_WRITER_ROLES
 from shouwang.core.selectors import node_get
 from shouwang.mediation import alerts, figures, selectors, services
 from shouwang.mediation.models import (
@@ -135,7 +136,7 @@ def file_detail(request: HttpRequest, file_id: int) -> HttpResponse:
             "out": file_out(file),
             "referrals": [c for c in Referral.choices if c[0]],
             "roles": PartyRole.choices,
-            "can_write": _user(request).role in selectors.FILE_WRITERS,
+            "can_write": _user(request).role in MEDIATION_WRITER_ROLES,
             "today": timezone.now().astimezone(BEIJING).date().isoformat(),
         },
     )

@@ -2,9 +2,10 @@
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shouwang.core.models import User
+from shouwang.core.pagination import Pages
 from shouwang.notify import selectors, services
 from shouwang.notify.models import OutboxMessage
 from shouwang.notify.schemas import DeadLetterOut, NotificationOut
@@ -19,7 +20,7 @@ def acting_user(request: HttpRequest) -> User:
 
 
 @router.get("/dead-letters", response=list[DeadLetterOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_dead_letters(
     request: HttpRequest, channel: str | None = None, recipient: str | None = None
 ) -> object:
@@ -44,7 +45,7 @@ def acknowledge_message(request: HttpRequest, message_id: int) -> OutboxMessage:
 
 
 @router.get("/mine", response=list[NotificationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_my_notifications(request: HttpRequest, unacked: bool = False) -> object:
     """Your notifications, newest first; `unacked=true` for those still awaiting your ack."""
     return selectors.notifications_mine_list(user=acting_user(request), unacked=unacked)

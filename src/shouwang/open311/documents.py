@@ -9,9 +9,22 @@ from django.utils.timezone import get_default_timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from shouwang.cases.models import Case, Category
-from shouwang.cases.states import CaseState
-from shouwang.open311.selectors import request_status
+from shouwang.cases.models import Case, CaseState, Category
+from shouwang.open311.selectors import request_is_restricted, request_status
+
+# What a police or confidential request shows, even to the client that filed it.
+RESTRICTED_FIELDS = frozenset(
+    {
+        "service_request_id",
+        "service_code",
+        "service_name",  # the code's public name, nothing about the matter
+        "status",
+        "agency_responsible",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+    }
+)
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # The discovery document's changeset: bump it when this interface or its services change shape.
@@ -50,6 +63,15 @@ def service_definition(category: Category) -> Document:
 
 
 def service_request(case: Case) -> Document:
+    """A request's public record; for a police or confidential matter only RESTRICTED_FIELDS
+    (the others are null): no description, address, position, notes or media."""
+    document = _service_request(case)
+    if request_is_restricted(case):
+        return {k: (v if k in RESTRICTED_FIELDS else None) for k, v in document.items()}
+    return document
+
+
+def _service_request(case: Case) -> Document:
     detail = getattr(case, "open311_request", None)
     return {
         "service_request_id": case.pk,

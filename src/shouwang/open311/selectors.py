@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from shouwang.cases.models import Case, CaseChannel, Category, TimelineEvent
-from shouwang.cases.selectors.categories import categories_list
-from shouwang.cases.states import CaseState
+from shouwang.cases.models import Case, CaseChannel, CaseState, Category, TimelineEvent
+from shouwang.cases.selectors import categories_list
 from shouwang.core.errors import NotFound
 from shouwang.open311.errors import BadRequest
 
@@ -65,10 +64,22 @@ def public_requests_q() -> Q:
     )
 
 
-def _public_requests() -> QuerySet[Case]:
+def readable_requests_q() -> Q:
+    """Requests that answer when asked for by id or token: the public ones, and every request
+    filed through Open311, so that the client that filed it can read it back (GeoReport v2).
+    One that is not public (a police matter, a confidential one) is shown restricted:
+    documents.service_request keeps only its id, service code, status, dates and agency."""
+    return public_requests_q() | Q(channel=CaseChannel.OPEN311)
+
+
+def request_is_restricted(case: Case) -> bool:
+    return not (case.category.is_public and not case.category.is_police and not case.confidential)
+
+
+def _public_requests(q: Q | None = None) -> QuerySet[Case]:
     last_event = TimelineEvent.objects.filter(case=OuterRef("pk")).order_by("-at", "-id")
     return (
-        Case.objects.filter(public_requests_q())
+        Case.objects.filter(q if q is not None else public_requests_q())
         .select_related("category", "node", "responsible_unit", "open311_request")
         .annotate(last_event_at=Subquery(last_event.values("at")[:1]))
     )
@@ -114,14 +125,15 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
 
 
 def request_get(*, request_id: int) -> Case:
-    case = _public_requests().filter(pk=request_id).first()
+    case = _public_requests(readable_requests_q()).filter(pk=request_id).first()
     if case is None:
         raise NotFound(f"service_request_id {request_id} was not found.")
     return case
 
 
 def request_by_token(*, token: str) -> Case:
-    case = _public_requests().filter(external_token=token).first() if token else None
+    readable = _public_requests(readable_requests_q())
+    case = readable.filter(external_token=token).first() if token else None
     if case is None:
         raise NotFound(f"token {token} was not found.")
     return case

@@ -114,7 +114,7 @@ def _post_request(request: HttpRequest, fmt: Format) -> HttpResponse:
 
 @endpoint("GET")
 def request_view(request: HttpRequest, fmt: Format, request_id: str) -> HttpResponse:
-    if not request_id.isdigit():
+    if not request_id.isdigit() or len(request_id) > 18:  # beyond a database integer
         raise NotFound(f"service_request_id {request_id} was not found.")
     case = selectors.request_get(request_id=int(request_id))
     return document_response(fmt, "service_requests", [documents.service_request(case)])

@@ -2,9 +2,10 @@
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shouwang.core.api import acting_user
+from shouwang.core.pagination import Pages
 from shouwang.places import selectors, services
 from shouwang.places.models import Premises
 from shouwang.places.schemas import ContactIn, ContactOut, PremisesDetail, PremisesOut, RoomOut
@@ -13,7 +14,7 @@ router = Router(tags=["places"])
 
 
 @router.get("/premises", response=list[PremisesOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_premises(
     request: HttpRequest,
     kind: str | None = None,

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import Conflict, InvalidInput, OutOfJurisdiction, PermissionDeniedError
 from shouwang.core.geo.locate import locate_grid_id
-from shouwang.core.models import JurisdictionNode, Role, Unit, User
+from shouwang.core.models import JurisdictionNode, Unit, User
+from shouwang.core.roles import ALARM_CONTACT_EDITOR_ROLES
 from shouwang.core.selectors import node_in_scope, scope_q
 from shouwang.places.models import AlarmContact, ContactRole, Premises, PremisesKind, Room
 
@@ -113,11 +114,6 @@ def premises_qr_issue(*, premises: Premises) -> Premises:
     raise Conflict()
 
 
-# Who may set a premises' five alarm contacts: the command centre, the grid worker (responder
-# role) and the landlord for their own premises (premises_visible_q limits them to those).
-CONTACT_EDITORS = frozenset({Role.DISPATCHER, Role.RESPONDER, Role.LANDLORD, Role.ADMIN})
-
-
 @dataclass(frozen=True)
 class ContactSpec:
     role: str
@@ -133,7 +129,7 @@ def alarm_contacts_replace(
     """Replaces the contacts entered for a premises (the caller has already found it through
     the actor's scoped selector). People and units must be in the actor's area; unknown roles,
     people or units: 422 and nothing changed."""
-    if actor.role not in CONTACT_EDITORS:
+    if actor.role not in ALARM_CONTACT_EDITOR_ROLES:
         raise PermissionDeniedError()
     bad_roles = sorted({c.role for c in contacts} - set(ContactRole.values))
     if bad_roles:

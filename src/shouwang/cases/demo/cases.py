@@ -19,7 +19,7 @@ from shapely.geometry import Point, shape
 from shouwang.cases import clock, services
 from shouwang.cases.demo.rules import demo_rules_install
 from shouwang.cases.models import CallbackResult, Case, CaseChannel, Category
-from shouwang.cases.services.sla import SHANGHAI
+from shouwang.cases.rules.sla import SHANGHAI
 from shouwang.cases.states import CaseState
 from shouwang.core.models import JurisdictionNode, NodeLevel, Role, Unit, UnitKind, User
 

@@ -49,7 +49,7 @@ class Case(models.Model):
     Deadlines are columns and `next_deadline_at` is when the sweeper must look at the case next,
     so no timer lives in memory (ARCHITECTURE.md, durability rule 3)."""
 
-    pii_fields: ClassVar = ("caller_phone",)
+    pii_fields: ClassVar = ("caller_phone", "reporter_name")
 
     number = models.CharField(
         _("事件编号"), max_length=32, unique=True, null=True, blank=True, editable=False
@@ -80,7 +80,9 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
-    reporter_name = models.CharField(_("报告人"), max_length=50, blank=True)
+    reporter_name_cipher = models.TextField(blank=True, editable=False)
+    reporter_name_hash = models.CharField(max_length=64, blank=True, editable=False)
+    reporter_name_masked = models.CharField(_("报告人"), max_length=50, blank=True, editable=False)
     caller_phone_cipher = models.TextField(blank=True, editable=False)
     caller_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     caller_phone_masked = models.CharField(_("来电号码"), max_length=20, blank=True, editable=False)

@@ -72,7 +72,7 @@ class Category(models.Model):
 
 class RoutingRule(models.Model):
     """Category × jurisdiction → responsible unit. A rule applies to its node's whole subtree;
-    an empty category applies to every category. See services/routing.py for the fallback
+    an empty category applies to every category. See rules/unit_routing.py for the fallback
     chain when no rule matches."""
 
     category = models.ForeignKey(
@@ -109,7 +109,7 @@ class RoutingRule(models.Model):
 
 class SlaPolicy(models.Model):
     """Time limits per category, priority and kind of town. The most specific active policy
-    wins (services/sla.py). `arrive_within_min` empty means the matter needs no one on scene
+    wins (rules/sla.py). `arrive_within_min` empty means the matter needs no one on scene
     (a 12345 item answered by phone). Resolution is limited either in hours or in working days
     (chinese-calendar, so 调休 weekends count as working days)."""
 

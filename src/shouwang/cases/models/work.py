@@ -128,6 +128,7 @@ class TimelineKind(models.TextChoices):
     MESSAGE = "message", _("处置群消息")
     SOURCE_EVENT = "source_event", _("业务记录")
     SETTLED = "settled", _("办结")
+    LOCATED = "located", _("更正位置")
 
 
 class TimelineEvent(models.Model):

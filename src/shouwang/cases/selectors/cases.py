@@ -1,6 +1,6 @@
 """Reading cases, always through what the acting user may see: cases in their jurisdiction,
 cases they registered, cases assigned to them or their unit, and cases routed or transferred to
-their unit (services/access.py states the same rule for single cases)."""
+their unit: the one rule of rules/visibility.py, as a filter."""
 
 import re
 from collections.abc import Sequence
@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases.models import (
@@ -19,24 +19,11 @@ from shouwang.cases.models import (
     TimelineEvent,
     TimelineKind,
 )
-from shouwang.core.db_select import rows_where
+from shouwang.cases.rules.visibility import visible_cases_q
 from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.models import User
 from shouwang.core.roles import COMMAND_ROLES
-from shouwang.core.selectors import node_get, scope_path, scope_q, unit_by_id
-
-
-def visible_cases_q(user: User) -> Q:
-    if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    mine = Q(person=user)
-    if user.unit_id is not None:
-        mine |= Q(unit_id=user.unit_id)
-    assigned = Q(Exists(Assignment.objects.filter(mine, case=OuterRef("pk"))))
-    q = scope_q(user, via="node") | Q(created_by=user) | assigned
-    if user.unit_id is not None:
-        q |= Q(responsible_unit_id=user.unit_id)
-    return q
+from shouwang.core.selectors import node_get, scope_path, unit_by_id
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -145,8 +132,8 @@ def case_detail_of(*, case: Case, actor: User, people: Sequence[User] = ()) -> C
     if case.created_by_id is not None and case.created_by_id == actor.pk:
         case.created_by = actor
     case.__dict__.pop("_prefetched_objects_cache", None)
-    timeline = rows_where(TimelineEvent, "case", case.pk, order_by=("at", "id"))
-    assignments = rows_where(Assignment, "case", case.pk, order_by=("id",))
+    timeline = list(TimelineEvent.objects.filter(case_id=case.pk).order_by("at", "id"))
+    assignments = list(Assignment.objects.filter(case_id=case.pk).order_by("id"))
     by_id = _people_by_id(
         {e.actor_id for e in timeline} | {a.person_id for a in assignments}, [actor, *people]
     )

@@ -1,7 +1,7 @@
 """What the field pages read: a responder's own tasks (the phone page), one task with what the
 person on the scene needs, and for the public report page the categories citizens may pick and
 the outline of the city to move a pin on. Tasks are the acting person's assignments, their own
-or their unit's still untaken; a case they may not see is NotFound (services/access.py)."""
+or their unit's still untaken; a case they may not see is NotFound (rules/visibility.py)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,15 +14,16 @@ from shouwang.cases.models import (
     AssignmentState,
     Attachment,
     Callback,
+    CallbackResult,
     Case,
     Category,
     TimelineEvent,
 )
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
+from shouwang.cases.rules.actions import actions_for, rating_refusal
+from shouwang.cases.rules.room import ROOM_MESSAGE_KIND, is_room_member
+from shouwang.cases.selectors.case_room import event_label
 from shouwang.cases.selectors.cases import caller_visible, case_get
-from shouwang.cases.selectors.console import event_label
-from shouwang.cases.services.room import ROOM_MESSAGE_KIND, is_room_member
-from shouwang.cases.services.sla import needs_arrival
 from shouwang.cases.states import CaseState
 from shouwang.core.models import JurisdictionNode, NodeLevel, User
 
@@ -67,15 +68,11 @@ class FieldTask:
     photos: list[Attachment]
     show_caller: bool
     room_member: bool
+    actions: frozenset[str]  # what the person may do now (rules/actions.py), by action value
 
     @property
     def last_event_id(self) -> int:
         return self.events[-1].id if self.events else 0
-
-    @property
-    def resolves_without_arrival(self) -> bool:
-        """A matter settled without going there (a hotline item answered by phone)."""
-        return not needs_arrival(self.case)
 
 
 def _mine(user: User) -> Q:
@@ -145,6 +142,9 @@ def field_task(*, user: User, case_id: int) -> FieldTask:
         photos=list(case.attachments.all()),
         show_caller=caller_visible(user=user, case=case),
         room_member=is_room_member(user, case),
+        actions=frozenset(
+            a.value for a in actions_for(user=user, case=case, assignments=case.assignments.all())
+        ),
     )
 
 
@@ -225,8 +225,6 @@ class TrackRating:
 
 def track_rating(*, case: Case) -> TrackRating:
     given = Callback.objects.filter(case=case, by__isnull=True).order_by("-at", "-id").first()
-    rated = (
-        case.closed_at is not None
-        and Callback.objects.filter(case=case, at__gte=case.closed_at).exists()
-    )
+    # The services' own rule (rules/actions.py): a closure is rated once.
+    rated = rating_refusal(case, CallbackResult.SATISFIED) is not None
     return TrackRating(can_rate=case.state == CaseState.CLOSED and not rated, given=given)

@@ -20,8 +20,8 @@ from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
 from shouwang.cases.models import Callback, CallbackResult, Case
-from shouwang.cases.services.access import is_admin
-from shouwang.cases.services.sla import SHANGHAI
+from shouwang.cases.rules.authority import is_admin
+from shouwang.cases.rules.sla import SHANGHAI
 from shouwang.cases.states import CaseState
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, User

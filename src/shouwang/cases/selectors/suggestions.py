@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from shouwang.cases.models import Assignment, Case, ResponderStatus
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
+from shouwang.cases.rules.authority import is_admin, is_dispatcher_for
 from shouwang.cases.selectors.duplicates import bounding_box
-from shouwang.cases.services.access import is_admin, is_dispatcher_for
 from shouwang.core.errors import PermissionDeniedError
 from shouwang.core.geo.coords import distance_m
 from shouwang.core.models import Role, Unit, UnitKind, User

@@ -2,7 +2,7 @@
 ones awaiting 结案) and the callback queue (closed cases nobody has called back since they were
 closed). Both belong to the supervising level — leaders and admins — and are scoped to the
 jurisdiction only: a leader verifies what happened in their area, not what their unit was sent
-elsewhere to do (services/access.py `require_leader` states the same rule)."""
+elsewhere to do (rules/visibility.py `require_leader` states the same rule)."""
 
 from datetime import datetime
 from typing import Any
@@ -16,8 +16,8 @@ from shouwang.cases.models import (
     Case,
     TimelineEvent,
 )
+from shouwang.cases.rules.authority import is_admin
 from shouwang.cases.selectors.kpi import CALLBACK_METRICS
-from shouwang.cases.services.access import is_admin
 from shouwang.cases.states import CaseState
 from shouwang.core.errors import NotFound, PermissionDeniedError
 from shouwang.core.models import JurisdictionNode, Role, User

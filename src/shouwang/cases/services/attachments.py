@@ -1,6 +1,7 @@
 """Photos on a case. An upload is checked before anything is stored: within the size limit,
 really an image (decoded by Pillow, not trusted by its name or content type), JPEG, PNG or WebP
-only, not a decompression bomb. It is then re-encoded, which drops the EXIF block — a phone
+only, not a decompression bomb. It is then re-encoded from its pixels, which drops the EXIF
+block, comments (COM), XMP and every other side channel — a phone
 photo's EXIF carries where it was taken and on what device (PIPL) — after applying the EXIF
 orientation so the picture stays upright. The stored name is generated; the client's is
 ignored."""
@@ -19,11 +20,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shouwang.cases import clock
 from shouwang.cases.models import Attachment, Case, TimelineKind
-from shouwang.cases.services.access import require_visible
-from shouwang.cases.services.locking import lock_case
-from shouwang.cases.services.notifications import announce
-from shouwang.cases.services.sla import SHANGHAI
-from shouwang.cases.services.timeline import timeline_add
+from shouwang.cases.rules.sla import SHANGHAI
+from shouwang.cases.services.step import Step, case_step
 from shouwang.cases.states import CaseState
 from shouwang.core.errors import IllegalTransition, InvalidInput
 from shouwang.core.models import User
@@ -73,9 +71,13 @@ def checked_image(data: bytes) -> tuple[bytes, str, int, int]:
 
 
 def _reencode(image: Image.Image, image_format: str) -> bytes:
+    """Pixels only: Pillow writes back what it read into `info` (a JPEG's COM comment, EXIF,
+    XMP, ICC profile, PNG text); the orientation was applied to the pixels already."""
+    image = image.copy() if image_format != "JPEG" else image.convert("RGB")
+    image.info = {}
     out = io.BytesIO()
     if image_format == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+        image.save(out, "JPEG", quality=88, optimize=True)
     elif image_format == "WEBP":
         image.save(out, "WEBP", quality=88)
     else:
@@ -93,13 +95,11 @@ def attachment_add(*, actor: User, case: Case, data: bytes, note: str = "") -> A
     name = f"cases/{day:%Y/%m}/{uuid.uuid4().hex}.{extension}"
     stored, committed = "", False
     try:
-        with transaction.atomic():
-            case = lock_case(case)
-            require_visible(actor, case)
-            if case.state == CaseState.MERGED:
+        with transaction.atomic(), case_step(case, actor=actor, action=None) as step:
+            if step.case.state == CaseState.MERGED:
                 raise IllegalTransition(_("已合并的事件不能再上传照片，请上传到合并后的事件。"))
             stored = default_storage.save(name, ContentFile(content))
-            attachment = _record(actor, case, stored, content, content_type, width, height, note)
+            attachment = attachment_record(step, stored, content, content_type, width, height, note)
         committed = True
         return attachment
     finally:
@@ -107,9 +107,8 @@ def attachment_add(*, actor: User, case: Case, data: bytes, note: str = "") -> A
             default_storage.delete(stored)
 
 
-def _record(
-    actor: User,
-    case: Case,
+def attachment_record(
+    step: Step,
     stored: str,
     content: bytes,
     content_type: str,
@@ -117,14 +116,18 @@ def _record(
     height: int,
     note: str,
 ) -> Attachment:
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.ATTACHMENT_ADDED,
-        actor=actor,
+    """The photo's timeline event and row, inside a step on its case (also a citizen's report,
+    services/citizen.py). Announced to the room, not the screens."""
+    event = step.record(
+        TimelineKind.ATTACHMENT_ADDED,
         data={"name": stored, "size": len(content), "note": note.strip()[:200]},
+        public=False,
+        transition=False,
+        screens=False,
+        save_now=True,
     )
     attachment = Attachment(
-        case=case,
+        case=step.case,
         event=event,
         file=stored,
         content_type=content_type,
@@ -133,10 +136,9 @@ def _record(
         width=width,
         height=height,
         note=note.strip()[:200],
-        uploaded_by=actor,
+        uploaded_by=step.actor,
         created_at=event.at,
     )
     attachment.full_clean(exclude=["case", "event", "uploaded_by"])
     attachment.save()
-    announce(case, event, screens=False)
     return attachment

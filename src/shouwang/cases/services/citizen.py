@@ -7,13 +7,11 @@ the app channel when a volunteer is signed in (then it is theirs: `created_by`).
 checked before anything is written, so a bad photo leaves neither case nor file behind.
 
 The rating is the callback (回访) given by the citizen themselves: the receipt code is the
-credential, so no leader is needed, but the rules are callback_record's (services/lifecycle.py):
-only a closed case, and an unsatisfied rating reopens it in the same commit. A closure is rated
-once, by the citizen or by a staff callback, whichever comes first; a case reopened and closed
-again may be rated again, since it is new handling."""
+credential, so no leader is needed, but the recording is callback_record's (services/lifecycle.py
+`callback_take`): only a closed case, rated once per closure (rules/actions.py), and an
+unsatisfied rating reopens it in the same commit."""
 
 import uuid
-from typing import cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,36 +19,19 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases import clock
-from shouwang.cases.models import (
-    Callback,
-    CallbackResult,
-    Case,
-    CaseChannel,
-    CaseKind,
-    Category,
-    TimelineKind,
-)
-from shouwang.cases.services.attachments import FORMATS, _record, checked_image
+from shouwang.cases.models import Callback, CallbackResult, Case, CaseChannel, CaseKind, Category
+from shouwang.cases.rules.sla import SHANGHAI
+from shouwang.cases.services.attachments import FORMATS, attachment_record, checked_image
 from shouwang.cases.services.intake import case_intake
-from shouwang.cases.services.lifecycle import _reopen
-from shouwang.cases.services.locking import lock_case
-from shouwang.cases.services.notifications import announce
-from shouwang.cases.services.sla import SHANGHAI
-from shouwang.cases.services.timeline import timeline_add
-from shouwang.cases.states import CaseAction, transition_target
-from shouwang.core.errors import Conflict, InvalidInput, NotFound
+from shouwang.cases.services.lifecycle import callback_follow_up, callback_take
+from shouwang.cases.services.step import case_step
+from shouwang.cases.states import CaseAction
+from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.models import User
 
 REPORT_DESCRIPTION_MAX = 1000
 RATING_NOTE_MAX = 500
 CITIZEN_RESULTS = frozenset({CallbackResult.SATISFIED, CallbackResult.UNSATISFIED})
-
-
-def _public_actor(actor: User | None) -> User:
-    """The actor handed to the lifecycle and attachment helpers, which record it on the
-    timeline and photo; for the public it is None (timeline_add and Attachment.uploaded_by take
-    None), though those helpers' signatures still say User."""
-    return cast(User, actor)
 
 
 def citizen_report(
@@ -95,16 +76,11 @@ def citizen_report(
                 content, image_format, width, height = checked
                 content_type, extension = FORMATS[image_format]
                 stored = default_storage.save(_photo_name(extension), ContentFile(content))
-                _record(
-                    _public_actor(signed_in),
-                    case,
-                    stored,
-                    content,
-                    content_type,
-                    width,
-                    height,
-                    "",
-                )
+                # The case was made in this transaction: nobody else can hold it yet.
+                with case_step(
+                    case, actor=signed_in, action=None, vouched=True, locked=True
+                ) as step:
+                    attachment_record(step, stored, content, content_type, width, height, "")
         committed = True
     finally:
         if stored and not committed:
@@ -148,23 +124,8 @@ def citizen_callback_record(
     found = Case.objects.filter(receipt_code=receipt_code.strip().upper()).only("pk").first()
     if found is None:
         raise NotFound()
-    case = lock_case(found)
-    transition_target(case.state, CaseAction.CALLBACK)
-    if Callback.objects.filter(case=case, at__gte=case.closed_at).exists():
-        raise Conflict(_("该事件的本次办理已评价过，感谢您的反馈。"))
-    callback = Callback(case=case, result=result, note=text, by=None, at=clock.now())
-    callback.full_clean(exclude=["case", "by"])
-    callback.save()
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.CALLBACK,
-        actor=None,
-        from_state=case.state,
-        to_state=case.state,
-        data={"callback": callback.pk, "result": result, "note": text, "by": "citizen"},
-        public=True,
-    )
-    announce(case, event)
-    if result == CallbackResult.UNSATISFIED:
-        _reopen(_public_actor(None), case, reason=str(_("群众评价不满意")), callback_id=callback.pk)
+    # The receipt code is the citizen's credential: the step is vouched for by it.
+    with case_step(found.pk, actor=None, action=CaseAction.CALLBACK, vouched=True) as step:
+        callback = callback_take(step, result=result, note=text, by="citizen")
+    callback_follow_up(step, callback, reason=str(_("群众评价不满意")))
     return callback

@@ -17,13 +17,9 @@ from shouwang.cases.models import (
     TimelineKind,
 )
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
-from shouwang.cases.services.access import require_dispatcher, require_visible
-from shouwang.cases.services.locking import lock_case, save_case
-from shouwang.cases.services.notifications import announce
-from shouwang.cases.services.sla import Sla, refresh_next_deadline
-from shouwang.cases.services.timeline import timeline_add_all, timeline_event
-from shouwang.cases.states import QUEUE_STATES, CaseAction, transition_target
-from shouwang.core.db_insert import insert_rows
+from shouwang.cases.rules.sla import Sla
+from shouwang.cases.services.step import Step, case_step, timeline_event
+from shouwang.cases.states import QUEUE_STATES, CaseAction
 from shouwang.core.errors import InvalidInput
 from shouwang.core.models import Unit, User
 from shouwang.notify.groups import case_group
@@ -45,44 +41,58 @@ def case_dispatch(
     state stays. First responders (patrols, guards, ten-household groups) are alerted in
     parallel. Anyone already holding an open assignment on the case is skipped. `case` may be
     an id: the case is read (locked) here anyway, and one the actor may not see is NotFound."""
-    case = lock_case(case)
-    require_visible(actor, case)
-    target = transition_target(case.state, CaseAction.DISPATCH)
-    require_dispatcher(actor, case)
-    _check_targets(people, units, first_responders)
-    starting = case.state in QUEUE_STATES
-    first_dispatch = case.dispatched_at is None
-    created = assignments_create(
-        case=case,
-        actor=actor,
-        people=people,
-        units=units,
-        first_responders=first_responders,
-        never_dispatched=first_dispatch,
-    )
-    if not created:
-        raise InvalidInput(_("所选人员和单位都已在处置该事件。"), extra={"field": "people"})
-    from_state, now = case.state, clock.now()
-    case.state = target
-    case.dispatched_at = case.dispatched_at or now
-    if starting:
-        case.accept_deadline = now + Sla.from_json(case.sla).accept_within
-        lead_unit = next((a.unit for a in created if a.unit is not None), None)
-        case.responsible_unit = lead_unit or case.responsible_unit
-    refresh_next_deadline(case)
-    save_case(case, "state", "dispatched_at", "accept_deadline", "responsible_unit")
-    event = timeline_event(
-        case=case,
-        kind=TimelineKind.DISPATCHED,
-        actor=actor,
-        from_state=from_state,
-        to_state=case.state,
-        data={"assignments": [assignment_json(a) for a in created], "note": note.strip()},
-        public=True,
-    )
-    timeline_add_all([event, *_room_opening(case, actor, first_dispatch=first_dispatch)])
-    notify_assignees(case, event, created)
+    with case_step(case, actor=actor, action=CaseAction.DISPATCH) as step:
+        case = step.case
+        _check_targets(people, units, first_responders)
+        starting = case.state in QUEUE_STATES
+        first_dispatch = case.dispatched_at is None
+        created = assignments_create(
+            case=case,
+            actor=actor,
+            people=people,
+            units=units,
+            first_responders=first_responders,
+            never_dispatched=first_dispatch,
+        )
+        if not created:
+            raise InvalidInput(_("所选人员和单位都已在处置该事件。"), extra={"field": "people"})
+        step.move("dispatched_at")
+        case.dispatched_at = case.dispatched_at or step.now
+        if starting:
+            case.accept_deadline = step.now + Sla.from_json(case.sla).accept_within
+            lead_unit = next((a.unit for a in created if a.unit is not None), None)
+            case.responsible_unit = lead_unit or case.responsible_unit
+            step.change("accept_deadline", "responsible_unit")
+        record_assigned(
+            step,
+            TimelineKind.DISPATCHED,
+            created,
+            data={"note": note.strip()},
+            also=_room_opening(case, actor, first_dispatch=first_dispatch),
+        )
     return case
+
+
+def record_assigned(
+    step: Step,
+    kind: TimelineKind,
+    created: Sequence[Assignment],
+    *,
+    data: dict[str, object],
+    also: Sequence[TimelineEvent] = (),
+) -> None:
+    """The 呼叫 and 投屏 of five-in-sync, for a dispatch or a rejected resolution sent back:
+    each new assignee (person, else unit) gets the case, with acknowledgement required where
+    the SLA says; the room and the screens see the step."""
+    sla = Sla.from_json(step.case.sla)
+    step.record(
+        kind,
+        data={**data, "assignments": [assignment_json(a) for a in created]},
+        stood_down=created,
+        requires_ack=sla.requires_ack,
+        ack_within=sla.accept_within,
+        also=also,
+    )
 
 
 def _check_targets(
@@ -154,7 +164,7 @@ def assignments_create(
             exclude=["case", "person", "unit", "dispatched_by"], validate_constraints=False
         )
     # One INSERT for all (an alarm names five contacts); both databases hand back the ids.
-    insert_rows(created)
+    Assignment.objects.bulk_create(created)
     return created
 
 
@@ -165,20 +175,6 @@ def assignment_json(assignment: Assignment) -> dict[str, object]:
         "unit": assignment.unit.code if assignment.unit else None,
         "role": assignment.role,
     }
-
-
-def notify_assignees(case: Case, event: TimelineEvent, assignments: Sequence[Assignment]) -> None:
-    """The 呼叫 and 投屏 of five-in-sync: each assignee (person, else unit) gets the case, with
-    acknowledgement required where the SLA says; the room and the screens see the dispatch."""
-    sla = Sla.from_json(case.sla)
-    announce(
-        case,
-        event,
-        people=[a.person for a in assignments if a.person is not None],
-        units=[a.unit for a in assignments if a.person is None and a.unit is not None],
-        requires_ack=sla.requires_ack,
-        ack_within=sla.accept_within,
-    )
 
 
 def _room_opening(case: Case, actor: User, *, first_dispatch: bool) -> list[TimelineEvent]:
@@ -221,11 +217,3 @@ def assignments_stand_down(
             assignment.save(update_fields=["state", "cancelled_at"])
         changed.append(assignment)
     return changed
-
-
-def people_and_units(assignments: Sequence[Assignment]) -> tuple[list[User], list[Unit]]:
-    """Who to tell about a change to these assignments: the person where there is one, else
-    the unit."""
-    people = [a.person for a in assignments if a.person is not None]
-    units = [a.unit for a in assignments if a.person is None and a.unit is not None]
-    return people, units

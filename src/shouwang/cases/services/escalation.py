@@ -1,4 +1,8 @@
-"""Overdue steps reported up (超时督办). At a step's deadline, level 1: the responsible unit's
+"""Escalation, both kinds: a dispatcher or leader hands a case up one level (上报,
+`case_escalate`: the case moves to the city's queue), and the deadlines sweeper reports overdue
+steps up (超时督办, `case_escalate_overdue`: the case stays where it is, the level above is told).
+
+Overdue steps: at a step's deadline, level 1: the responsible unit's
 supervisors (the leaders of the unit's node), the unit itself and the assignees still on it. One
 more allowance of the step later, level 2: the leaders and screens of the level above.
 
@@ -10,15 +14,19 @@ Deadlines live in columns, so a restart loses nothing."""
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
-from shouwang.cases.models import Assignment, Case, Escalation, Step, TimelineKind
+from shouwang.cases.models import Assignment, Case, Escalation, TimelineKind
+from shouwang.cases.models import Step as StepName
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
-from shouwang.cases.services.dispatch import people_and_units
-from shouwang.cases.services.notifications import announce
-from shouwang.cases.services.sla import PendingStep, pending_steps
-from shouwang.cases.services.timeline import timeline_add
-from shouwang.core.models import JurisdictionNode, Role, Unit, User
-from shouwang.core.selectors import node_lineage
+from shouwang.cases.rules.sla import PendingStep, pending_steps
+from shouwang.cases.rules.unit_routing import command_unit_of, node_of_level
+from shouwang.cases.services.dispatch import assignments_stand_down
+from shouwang.cases.services.step import Step, assignees_of, case_step, lock_case_due
+from shouwang.cases.states import CaseAction
+from shouwang.core.errors import Conflict
+from shouwang.core.models import JurisdictionNode, NodeLevel, Role, Unit, User
+from shouwang.core.selectors import node_by_id, node_lineage
 
 MAX_LEVEL = 2
 
@@ -26,7 +34,8 @@ MAX_LEVEL = 2
 def escalation_targets(case: Case) -> list[JurisdictionNode]:
     """Level n goes to the n-th node of this list: the responsible unit's node (else the case's
     own node), then its parent. At the root, level 2 stays with the root."""
-    base = case.responsible_unit.node if case.responsible_unit else case.node
+    unit = case.responsible_unit
+    base = node_by_id(pk=unit.node_id) if unit is not None else case.node
     lineage = node_lineage(node=base)
     above = lineage[-2] if len(lineage) > 1 else lineage[-1]
     return [lineage[-1], above]
@@ -55,35 +64,79 @@ def next_escalation_at(case: Case, done: set[tuple[str, int]]) -> datetime | Non
 
 
 @transaction.atomic
+def case_escalate(*, actor: User, case: Case, reason: str = "") -> Case:
+    """Hands the case up one level (上报): from the town to the city command centre. The
+    manual counterpart of the sweeper's overdue escalation (超时督办), which only alerts and
+    leaves the case where it is."""
+    with case_step(case, actor=actor, action=CaseAction.ESCALATE) as step:
+        case = step.case
+        above = _city_above(case)
+        if above is None:
+            raise Conflict(_("事件已在最高层级，不能再上报。"))
+        command = command_unit_of(above)
+        stood_down = assignments_stand_down(case=case)
+        step.move("escalation_level", "responsible_unit")
+        case.escalation_level += 1
+        case.responsible_unit = command or case.responsible_unit
+        step.record(
+            TimelineKind.ESCALATED,
+            data={
+                "to_node": above.code,
+                "to_unit": command.code if command else None,
+                "reason": reason.strip(),
+                "level": case.escalation_level,
+            },
+            public=False,
+            stood_down=stood_down,
+            people=_leaders_of(above),
+            units=[command] if command else [],
+            extra_screens=[above],
+        )
+    return case
+
+
+def _city_above(case: Case) -> JurisdictionNode | None:
+    """Command runs on two levels, the town and the city: a case handled in a town goes up to
+    the city; one already escalated, or owned by a city unit, has nowhere further to go."""
+    lineage = node_lineage(node=case.node)
+    city = node_of_level(lineage, NodeLevel.CITY)
+    town = node_of_level(lineage, NodeLevel.TOWN)
+    unit = case.responsible_unit
+    if city is None or town is None or case.escalation_level > 0:
+        return None
+    if unit is not None and unit.node_id == city.pk:
+        return None
+    return city
+
+
+def _leaders_of(node: JurisdictionNode) -> list[User]:
+    return list(User.objects.filter(node=node, role=Role.LEADER, is_active=True))
+
+
+@transaction.atomic
 def case_escalate_overdue(*, case_id: int, now: datetime) -> int:
     """Escalates whatever is due on one case and moves its `next_deadline_at` on. Skips a case
     another worker holds (SKIP LOCKED) or that is no longer due. Returns how many escalations
     it made; running it again at the same `now` makes none."""
-    case = (
-        Case.objects.select_for_update(of=("self",), skip_locked=True)
-        .select_related("category", "node", "responsible_unit", "responsible_unit__node")
-        .filter(pk=case_id, next_deadline_at__lte=now)
-        .first()
-    )
-    if case is None:
+    locked = lock_case_due(case_id=case_id, now=now)
+    if locked is None:
         return 0
-    done = {
-        (step, level)
-        for step, level in Escalation.objects.filter(case=case, round=case.round).values_list(
-            "step", "level"
+    with case_step(locked, actor=None, action=None, vouched=True, locked=True) as step:
+        case = step.case
+        done = set(
+            Escalation.objects.filter(case=case, round=case.round).values_list("step", "level")
         )
-    }
-    made = 0
-    for pending, level in due_escalations(case, now, done):
-        if _escalate_once(case, pending, level, now):
-            made += 1
-        done.add((pending.step, level))
-    case.next_deadline_at = next_escalation_at(case, done)
-    case.save(update_fields=["next_deadline_at"])
+        made = 0
+        for pending, level in due_escalations(case, now, done):
+            if _escalate_once(step, pending, level, now):
+                made += 1
+            done.add((pending.step, level))
+        step.set_next_deadline(next_escalation_at(case, done))
     return made
 
 
-def _escalate_once(case: Case, pending: PendingStep, level: int, now: datetime) -> bool:
+def _escalate_once(step: Step, pending: PendingStep, level: int, now: datetime) -> bool:
+    case = step.case
     target = escalation_targets(case)[level - 1]
     try:
         with transaction.atomic():  # a savepoint: a lost race leaves the outer work intact
@@ -98,33 +151,29 @@ def _escalate_once(case: Case, pending: PendingStep, level: int, now: datetime) 
             )
     except IntegrityError:
         return False  # another worker escalated this step and level first
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.OVERDUE,
-        actor=None,
-        data={
-            "escalation": escalation.pk,
-            "step": pending.step,
-            "step_label": str(Step(pending.step).label),
-            "level": level,
-            "round": case.round,
-            "deadline": pending.deadline.isoformat(),
-            "to_node": target.code,
-        },
-    )
-    leaders = list(User.objects.filter(node=target, role=Role.LEADER, is_active=True))
+    leaders = _leaders_of(target)
     people: list[User] = []
     units: list[Unit] = []
     if level == 1:
         open_rows = Assignment.objects.filter(
             case=case, round=case.round, state__in=OPEN_ASSIGNMENT_STATES
         ).select_related("person", "unit")
-        people, units = people_and_units(list(open_rows))
+        people, units = assignees_of(open_rows)
         if case.responsible_unit is not None:
             units.append(case.responsible_unit)
-    announce(
-        case,
-        event,
+    step.record(
+        TimelineKind.OVERDUE,
+        data={
+            "escalation": escalation.pk,
+            "step": pending.step,
+            "step_label": str(StepName(pending.step).label),
+            "level": level,
+            "round": case.round,
+            "deadline": pending.deadline.isoformat(),
+            "to_node": target.code,
+        },
+        public=False,
+        transition=False,
         people=[*leaders, *(p for p in people if p.pk not in {x.pk for x in leaders})],
         units=list({u.pk: u for u in units}.values()),
         extra_screens=[target],

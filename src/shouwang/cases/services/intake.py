@@ -19,19 +19,18 @@ from shouwang.cases.models import (
     TimelineEvent,
     TimelineKind,
 )
+from shouwang.cases.rules.authority import is_admin
+from shouwang.cases.rules.sla import SHANGHAI, apply_intake_deadlines, refresh_next_deadline
+from shouwang.cases.rules.sla import sla_for as sla_policy_for
+from shouwang.cases.rules.unit_routing import node_of_level, responsible_unit_for
 from shouwang.cases.selectors.duplicates import DuplicateCandidate, case_duplicates_of
-from shouwang.cases.services.access import is_admin
 from shouwang.cases.services.notifications import announce
 from shouwang.cases.services.receipt_sms import receipt_sms_enqueue
-from shouwang.cases.services.routing import node_of_level, responsible_unit_for
-from shouwang.cases.services.sla import SHANGHAI, apply_intake_deadlines, refresh_next_deadline
-from shouwang.cases.services.sla import sla_for as sla_policy_for
-from shouwang.cases.services.timeline import timeline_add
+from shouwang.cases.services.step import timeline_event, timeline_save
 from shouwang.cases.services.validation import full_clean_or_invalid
-from shouwang.core.db_insert import insert_rows
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.geo.coords import gcj02_to_wgs84
-from shouwang.core.geo.locate import locate_grid_id
+from shouwang.core.geo.locate import in_service_area, locate_grid_id
 from shouwang.core.models import JurisdictionNode, NodeLevel, Role, User
 from shouwang.core.selectors import node_by_id, node_in_scope, node_lineage
 from shouwang.core.services.pii import pii_assign
@@ -102,7 +101,6 @@ def case_intake(
         lng=point[0] if point else None,
         address=address.strip(),
         node=_place(actor, point, node),
-        reporter_name=reporter_name.strip(),
         confidential=confidential,
         description=description.strip(),
         created_by=actor if actor is not None and actor.is_authenticated else None,
@@ -110,6 +108,7 @@ def case_intake(
         external_token=external_token or None,
     )
     pii_assign(case, field="caller_phone", value=caller_phone)
+    pii_assign(case, field="reporter_name", value=reporter_name[:50])
     lineage = node_lineage(node=case.node)
     _route_and_time(case, lineage)
     # The foreign keys were just read from the database; validating them again costs a query
@@ -129,7 +128,7 @@ def case_intake(
         raise InvalidInput(_("外部令牌已被使用。"), extra={"field": "external_token"})
     _save_numbered(case)
     duplicates = _likely_duplicates(case, actor)
-    event = timeline_add(
+    event = timeline_event(
         case=case,
         kind=TimelineKind.RECEIVED,
         actor=actor,
@@ -142,6 +141,8 @@ def case_intake(
         },
         public=True,
     )
+    event.at = case.received_at  # the receipt is when it was received
+    timeline_save([event])
     announce(case, event, room=False, lineage=lineage)
     receipt_sms_enqueue(case)
     return IntakeResult(case=case, duplicates=duplicates, event=event)
@@ -160,7 +161,7 @@ def _save_numbered(case: Case) -> None:
         return
     case.pk = pk
     case.number = _case_number(case)
-    insert_rows([case])
+    case.save(force_insert=True)
 
 
 def _case_number(case: Case) -> str:
@@ -201,12 +202,28 @@ def _point(lat: float | None, lng: float | None, coord_system: str) -> tuple[flo
     if lat is None or lng is None:
         raise InvalidInput(_("经度和纬度须同时提供。"), extra={"field": "lat"})
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        if -90 <= lng <= 90 and -180 <= lat <= 180:
+            point_check_service_area(lat=lat, lng=lng)  # says so when they are swapped
         raise InvalidInput(_("坐标超出范围。"), extra={"field": "lat"})
     if coord_system == "gcj02":
-        return gcj02_to_wgs84(lng, lat)
-    if coord_system != "wgs84":
+        lng, lat = gcj02_to_wgs84(lng, lat)
+    elif coord_system != "wgs84":
         raise InvalidInput(_("坐标系只能是 wgs84 或 gcj02。"), extra={"field": "coord_system"})
+    point_check_service_area(lat=lat, lng=lng)
     return lng, lat
+
+
+def point_check_service_area(*, lat: float, lng: float) -> None:
+    """Refuses a WGS-84 point outside the service area, the same way for every intake path;
+    when the point would be inside with latitude and longitude swapped, says so."""
+    if in_service_area(lng=lng, lat=lat):
+        return
+    if -90 <= lng <= 90 and in_service_area(lng=lat, lat=lng):
+        raise InvalidInput(
+            _("该位置不在本平台服务范围内：纬度和经度似乎填反了。"),
+            extra={"field": "lat", "hint": "swapped"},
+        )
+    raise InvalidInput(_("该位置不在本平台服务范围内。"), extra={"field": "lat"})
 
 
 def _place(

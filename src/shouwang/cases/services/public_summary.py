@@ -8,9 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases.models import Case, TimelineKind
-from shouwang.cases.services.locking import lock_case, save_case
-from shouwang.cases.services.room import is_room_member
-from shouwang.cases.services.timeline import timeline_add
+from shouwang.cases.rules.room import is_room_member
+from shouwang.cases.services.step import case_step
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import User
 
@@ -23,9 +22,6 @@ _LOOKS_PERSONAL = re.compile(r"\d[\d\s\-]{5,}\d|\d{6,}[0-9Xx]")
 def case_public_summary_set(*, actor: User, case: Case | int, text: str) -> Case:
     """Sets (or clears, with blank text) the public summary; only the case's command room —
     its dispatchers, leaders and assignees — may write it. Kept on the timeline."""
-    locked = lock_case(case)
-    if not is_room_member(actor, locked):
-        raise PermissionDeniedError(_("只有事件的指挥和处置人员可以填写处理结果。"))
     clean = text.strip()
     if len(clean) > PUBLIC_SUMMARY_MAX:
         raise InvalidInput(_("处理结果最多500字。"), extra={"field": "text"})
@@ -33,9 +29,17 @@ def case_public_summary_set(*, actor: User, case: Case | int, text: str) -> Case
         raise InvalidInput(
             _("处理结果对群众公开，请勿填写电话、身份证号等个人信息。"), extra={"field": "text"}
         )
-    locked.public_summary = clean
-    save_case(locked, "public_summary")
-    timeline_add(
-        case=locked, kind=TimelineKind.FEEDBACK, actor=actor, data={"public_summary": clean}
-    )
-    return locked
+    # A step that does not move the case: the kernel locks it and checks the actor sees it.
+    with case_step(case, actor=actor, action=None) as step:
+        if not is_room_member(actor, step.case):
+            raise PermissionDeniedError(_("只有事件的指挥和处置人员可以填写处理结果。"))
+        step.case.public_summary = clean
+        step.change("public_summary")
+        step.record(
+            TimelineKind.FEEDBACK,
+            data={"public_summary": clean},
+            public=False,
+            transition=False,
+            screens=False,
+        )
+    return step.case

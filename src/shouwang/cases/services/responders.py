@@ -9,14 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from shouwang.cases import clock
 from shouwang.cases.models import Assignment, AssignmentState, Case, ResponderStatus, TimelineKind
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
-from shouwang.cases.services.access import actor_assignment, require_visible
-from shouwang.cases.services.dispatch import assignments_stand_down, people_and_units
-from shouwang.cases.services.locking import lock_case, save_case
-from shouwang.cases.services.notifications import announce
-from shouwang.cases.services.sla import needs_arrival, refresh_next_deadline
-from shouwang.cases.services.timeline import timeline_add
-from shouwang.cases.states import CaseAction, CaseState, transition_target
-from shouwang.core.errors import IllegalTransition, InvalidInput
+from shouwang.cases.services.dispatch import assignments_stand_down
+from shouwang.cases.services.step import case_step
+from shouwang.cases.states import CaseAction
+from shouwang.core.errors import InvalidInput
 from shouwang.core.geo.coords import distance_m, gcj02_to_wgs84
 from shouwang.core.models import User
 from shouwang.notify.services import notifications_acknowledge_for
@@ -50,28 +46,19 @@ def _required_text(value: str, field: str) -> str:
 def assignment_accept(*, actor: User, case: Case) -> Assignment:
     """The assignee takes the task (接单). A unit's task is taken by the first member who
     accepts it. The case is accepted with its first acceptance."""
-    case = lock_case(case)
-    require_visible(actor, case)
-    target = transition_target(case.state, CaseAction.ACCEPT)
-    assignment = actor_assignment(actor, case, states=(A.NOTIFIED,))
-    now, from_state = clock.now(), case.state
-    assignment.state, assignment.accepted_at, assignment.person = A.ACCEPTED, now, actor
-    assignment.save(update_fields=["state", "accepted_at", "person"])
-    case.state, case.accepted_at = target, case.accepted_at or now
-    refresh_next_deadline(case)
-    save_case(case, "state", "accepted_at")
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.ACCEPTED,
-        actor=actor,
-        from_state=from_state,
-        to_state=target,
-        data={"assignment": assignment.pk},
-        public=from_state != target,
-    )
-    announce(case, event)
-    # Taking the task answers its dispatch notification: no reminder should follow.
-    notifications_acknowledge_for(person=actor, subject=case)
+    with case_step(case, actor=actor, action=CaseAction.ACCEPT) as step:
+        assignment, case = step.assignment, step.case
+        assignment.state, assignment.accepted_at, assignment.person = A.ACCEPTED, step.now, actor
+        assignment.save(update_fields=["state", "accepted_at", "person"])
+        step.move("accepted_at")
+        case.accepted_at = case.accepted_at or step.now
+        step.record(
+            TimelineKind.ACCEPTED,
+            data={"assignment": assignment.pk},
+            public=step.from_state != step.target,
+        )
+        # Taking the task answers its dispatch notification: no reminder should follow.
+        notifications_acknowledge_for(person=actor, subject=case)
     return assignment
 
 
@@ -82,49 +69,40 @@ def assignment_arrive(
     """The assignee reports arrival with the phone's position. The distance to the case is
     recorded and whether it lies within SHOUWANG_ARRIVE_RADIUS_M; an arrival outside is kept
     as such, not refused (GPS drifts, the caller's pin may be off), and shows on review."""
-    case = lock_case(case)
-    require_visible(actor, case)
-    target = transition_target(case.state, CaseAction.ARRIVE)
-    assignment = actor_assignment(actor, case, states=(A.ACCEPTED,))
-    lat, lng = _wgs84(lat, lng, coord_system)
-    now, from_state = clock.now(), case.state
-    distance = (
-        distance_m(case.lng, case.lat, lng, lat)
-        if case.lat is not None and case.lng is not None
-        else None
-    )
-    assignment.state, assignment.arrived_at = A.ARRIVED, now
-    assignment.arrival_lat, assignment.arrival_lng = lat, lng
-    assignment.distance_m = round(distance, 1) if distance is not None else None
-    assignment.within_radius = distance <= arrive_radius_m() if distance is not None else None
-    assignment.save(
-        update_fields=[
-            "state",
-            "arrived_at",
-            "arrival_lat",
-            "arrival_lng",
-            "distance_m",
-            "within_radius",
-        ]
-    )
-    case.state, case.arrived_at = target, case.arrived_at or now
-    refresh_next_deadline(case)
-    save_case(case, "state", "arrived_at")
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.ARRIVED,
-        actor=actor,
-        from_state=from_state,
-        to_state=target,
-        data={
-            "assignment": assignment.pk,
-            "distance_m": assignment.distance_m,
-            "within_radius": assignment.within_radius,
-            "radius_m": arrive_radius_m(),
-        },
-        public=from_state != target,
-    )
-    announce(case, event)
+    with case_step(case, actor=actor, action=CaseAction.ARRIVE) as step:
+        assignment, case = step.assignment, step.case
+        lat, lng = _wgs84(lat, lng, coord_system)
+        distance = (
+            distance_m(case.lng, case.lat, lng, lat)
+            if case.lat is not None and case.lng is not None
+            else None
+        )
+        assignment.state, assignment.arrived_at = A.ARRIVED, step.now
+        assignment.arrival_lat, assignment.arrival_lng = lat, lng
+        assignment.distance_m = round(distance, 1) if distance is not None else None
+        assignment.within_radius = distance <= arrive_radius_m() if distance is not None else None
+        assignment.save(
+            update_fields=[
+                "state",
+                "arrived_at",
+                "arrival_lat",
+                "arrival_lng",
+                "distance_m",
+                "within_radius",
+            ]
+        )
+        step.move("arrived_at")
+        case.arrived_at = case.arrived_at or step.now
+        step.record(
+            TimelineKind.ARRIVED,
+            data={
+                "assignment": assignment.pk,
+                "distance_m": assignment.distance_m,
+                "within_radius": assignment.within_radius,
+                "radius_m": arrive_radius_m(),
+            },
+            public=step.from_state != step.target,
+        )
     return assignment
 
 
@@ -132,59 +110,39 @@ def assignment_arrive(
 def assignment_feedback(*, actor: User, case: Case, note: str) -> Assignment:
     """A progress report from the scene (处警反馈) without closing the task; the first one of a
     case meets its feedback deadline."""
-    case = lock_case(case)
-    require_visible(actor, case)
-    transition_target(case.state, CaseAction.FEEDBACK)
-    assignment = actor_assignment(actor, case, states=(A.ACCEPTED, A.ARRIVED))
-    text = _required_text(note, "note")
-    case.feedback_at = case.feedback_at or clock.now()
-    refresh_next_deadline(case)
-    save_case(case, "feedback_at")
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.FEEDBACK,
-        actor=actor,
-        data={"assignment": assignment.pk, "note": text},
-    )
-    announce(case, event)
-    return assignment
+    with case_step(case, actor=actor, action=CaseAction.FEEDBACK) as step:
+        text = _required_text(note, "note")
+        step.case.feedback_at = step.case.feedback_at or step.now
+        step.change("feedback_at")
+        step.record(
+            TimelineKind.FEEDBACK,
+            data={"assignment": step.assignment.pk, "note": text},
+            public=False,
+            transition=False,
+        )
+    return step.assignment
 
 
 @transaction.atomic
 def assignment_resolve(*, actor: User, case: Case, note: str) -> Assignment:
     """The assignee reports the matter handled (处置完毕), with what was done; photos go up as
-    attachments. Where the SLA wants someone on scene, someone must have arrived first. Other
-    open assignments end with it: resolved for those who were there, stood down for the
-    rest."""
-    case = lock_case(case)
-    require_visible(actor, case)
-    target = transition_target(case.state, CaseAction.RESOLVE)
-    if needs_arrival(case) and case.state != CaseState.ON_SCENE:
-        raise IllegalTransition(
-            _("该事件须有处置人员到场后才能报告处置完毕。"),
-            extra={"state": case.state, "action": CaseAction.RESOLVE.value},
+    attachments. Where the SLA wants someone on scene, someone must have arrived first
+    (rules/actions.py). Other open assignments end with it: resolved for those who were there,
+    stood down for the rest."""
+    with case_step(case, actor=actor, action=CaseAction.RESOLVE) as step:
+        assignment, case = step.assignment, step.case
+        text = _required_text(note, "note")
+        assignment.state, assignment.resolved_at, assignment.note = A.RESOLVED, step.now, text
+        assignment.save(update_fields=["state", "resolved_at", "note"])
+        others = assignments_stand_down(case=case, keep=assignment, arrived_resolve=True)
+        step.move("resolved_at", "feedback_at")
+        case.resolved_at = step.now
+        case.feedback_at = case.feedback_at or step.now
+        step.record(
+            TimelineKind.RESOLVED,
+            data={"assignment": assignment.pk, "note": text, "stood_down": [a.pk for a in others]},
+            stood_down=others,
         )
-    assignment = actor_assignment(actor, case, states=(A.ACCEPTED, A.ARRIVED))
-    text = _required_text(note, "note")
-    now, from_state = clock.now(), case.state
-    assignment.state, assignment.resolved_at, assignment.note = A.RESOLVED, now, text
-    assignment.save(update_fields=["state", "resolved_at", "note"])
-    others = assignments_stand_down(case=case, keep=assignment, arrived_resolve=True)
-    case.state, case.resolved_at = target, now
-    case.feedback_at = case.feedback_at or now
-    refresh_next_deadline(case)
-    save_case(case, "state", "resolved_at", "feedback_at")
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.RESOLVED,
-        actor=actor,
-        from_state=from_state,
-        to_state=target,
-        data={"assignment": assignment.pk, "note": text, "stood_down": [a.pk for a in others]},
-        public=True,
-    )
-    people, units = people_and_units(others)
-    announce(case, event, people=people, units=units)
     return assignment
 
 
@@ -192,30 +150,27 @@ def assignment_resolve(*, actor: User, case: Case, note: str) -> Assignment:
 def assignment_return(*, actor: User, case: Case, reason: str) -> Assignment:
     """Returns the task as not ours (退回), with a reason. When no other assignee is still on
     it, the case goes back to the dispatchers' queue as returned."""
-    case = lock_case(case)
-    require_visible(actor, case)
-    target = transition_target(case.state, CaseAction.RETURN)
-    assignment = actor_assignment(actor, case, states=(A.NOTIFIED, A.ACCEPTED, A.ARRIVED))
-    text = _required_text(reason, "reason")
-    now, from_state = clock.now(), case.state
-    assignment.state, assignment.returned_at, assignment.return_reason = A.RETURNED, now, text
-    assignment.save(update_fields=["state", "returned_at", "return_reason"])
-    still_open = Assignment.objects.filter(
-        case=case, round=case.round, state__in=OPEN_ASSIGNMENT_STATES
-    ).exists()
-    if not still_open:
-        case.state = target
-    refresh_next_deadline(case)
-    save_case(case, "state")
-    event = timeline_add(
-        case=case,
-        kind=TimelineKind.RETURNED,
-        actor=actor,
-        from_state=from_state,
-        to_state=case.state,
-        data={"assignment": assignment.pk, "reason": text},
-    )
-    announce(case, event)
+    with case_step(case, actor=actor, action=CaseAction.RETURN) as step:
+        assignment, case = step.assignment, step.case
+        text = _required_text(reason, "reason")
+        assignment.state, assignment.returned_at, assignment.return_reason = (
+            A.RETURNED,
+            step.now,
+            text,
+        )
+        assignment.save(update_fields=["state", "returned_at", "return_reason"])
+        still_open = Assignment.objects.filter(
+            case=case, round=case.round, state__in=OPEN_ASSIGNMENT_STATES
+        ).exists()
+        if still_open:
+            step.change("state")
+        else:
+            step.move()
+        step.record(
+            TimelineKind.RETURNED,
+            data={"assignment": assignment.pk, "reason": text},
+            public=False,
+        )
     return assignment
 
 

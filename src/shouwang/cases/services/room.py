@@ -1,8 +1,9 @@
 """Writes of the case room (the 建群 of five-in-sync dispatch: the room opens with the first
 dispatch, services/dispatch.py). Its members are the case's command — dispatchers, leaders and
-admins of its jurisdiction — and its assignees (`is_room_member`). They post messages, which are
-timeline events like any other step (全流程可溯) and reach the room through the outbox; photos
-go up through attachments.py and appear as `attachment_added` events.
+admins of its jurisdiction — and its assignees (rules/room.py `is_room_member`). They post
+messages, which are timeline events like any other step (全流程可溯) and reach the room
+through the outbox; photos go up through attachments.py and appear as `attachment_added`
+events.
 
 Positions are presence, not history: the phone's latest position is kept only as the person's
 ResponderStatus row (responder_position_report: the track itself is sensitive, PIPL, and not
@@ -19,47 +20,19 @@ from shouwang.cases.models import (
     Case,
     ResponderStatus,
     TimelineEvent,
-    TimelineKind,
 )
 from shouwang.cases.models.work import OPEN_ASSIGNMENT_STATES
-from shouwang.cases.services.access import (
-    in_jurisdiction,
-    is_admin,
-    is_dispatcher_for,
+from shouwang.cases.rules.authority import (
     require_visible,
 )
-from shouwang.cases.services.locking import lock_case
-from shouwang.cases.services.notifications import announce
+from shouwang.cases.rules.room import ROOM_MESSAGE_KIND, require_room_member
 from shouwang.cases.services.responders import responder_position_report
-from shouwang.cases.services.timeline import timeline_add
+from shouwang.cases.services.step import case_step
 from shouwang.cases.states import CaseState
 from shouwang.core.errors import IllegalTransition, InvalidInput, PermissionDeniedError
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
 
-ROOM_MESSAGE_KIND = TimelineKind.MESSAGE
 MESSAGE_MAX_CHARS = 1000
-
-
-def is_room_member(user: User, case: Case) -> bool:
-    """Command of the case (its dispatchers, and leaders and admins of its jurisdiction) or one
-    of its assignees, now or in an earlier round (their own assignment or their unit's). Others
-    who may see the case — a volunteer of the same grid, the person who reported it — are not:
-    the room carries responders' positions (PIPL)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if is_dispatcher_for(user, case):
-        return True
-    if (is_admin(user) or user.role == Role.LEADER) and in_jurisdiction(user, case):
-        return True
-    mine = Q(person=user)
-    if user.unit_id is not None:
-        mine |= Q(unit_id=user.unit_id, person__isnull=True)
-    return Assignment.objects.filter(mine, case=case).exists()
-
-
-def require_room_member(user: User, case: Case) -> None:
-    if not is_room_member(user, case):
-        raise PermissionDeniedError(_("只有指挥人员和该事件的处置人员可以进入处置群。"))
 
 
 @transaction.atomic
@@ -67,25 +40,25 @@ def room_message_post(*, actor: User, case: Case, text: str) -> TimelineEvent:
     """Posts a message to the case room: one timeline event, announced to the room only (the
     screens show steps, not chatter). The case row is locked so messages and steps keep one
     order in the timeline."""
-    case = lock_case(case)
-    require_visible(actor, case)
-    require_room_member(actor, case)
-    if case.state == CaseState.MERGED:
-        raise IllegalTransition(_("已合并的事件的处置群已关闭，请到合并后的事件中发言。"))
-    body = text.strip()
-    if not body:
-        raise InvalidInput(_("消息不能为空。"), extra={"field": "text"})
-    if len(body) > MESSAGE_MAX_CHARS:
-        raise InvalidInput(
-            _("消息不能超过 %(n)d 个字。") % {"n": MESSAGE_MAX_CHARS}, extra={"field": "text"}
+    with case_step(case, actor=actor, action=None) as step:
+        require_room_member(actor, step.case)
+        if step.case.state == CaseState.MERGED:
+            raise IllegalTransition(_("已合并的事件的处置群已关闭，请到合并后的事件中发言。"))
+        body = text.strip()
+        if not body:
+            raise InvalidInput(_("消息不能为空。"), extra={"field": "text"})
+        if len(body) > MESSAGE_MAX_CHARS:
+            raise InvalidInput(
+                _("消息不能超过 %(n)d 个字。") % {"n": MESSAGE_MAX_CHARS},
+                extra={"field": "text"},
+            )
+        event = step.record(
+            ROOM_MESSAGE_KIND,
+            data={"text": body},
+            public=False,
+            transition=False,
+            screens=False,
         )
-    event = timeline_add(
-        case=case,
-        kind=ROOM_MESSAGE_KIND,
-        actor=actor,
-        data={"text": body},
-    )
-    announce(case, event, screens=False)
     return event
 
 

@@ -53,6 +53,23 @@ def test_a_phone_photo_is_kept_upright_without_its_exif(loop: Loop, media_root: 
     assert attachment.event.kind == TimelineKind.ATTACHMENT_ADDED
 
 
+def test_a_jpeg_keeps_nothing_but_its_pixels(loop: Loop, media_root: Path) -> None:
+    """A comment (COM), XMP and an ICC profile are side channels too: none is stored."""
+    image = Image.new("RGB", (30, 10), (10, 120, 30))
+    out = io.BytesIO()
+    xmp = b"<x:xmpmeta><rdf:Description GPSLatitude='29.3'/></x:xmpmeta>"
+    image.save(out, "JPEG", comment=b"13800138000 owner", xmp=xmp, icc_profile=b"\0" * 128)
+    case = dispatched(loop)
+    attachment = services.attachment_add(
+        actor=loop.person("responder"), case=case, data=out.getvalue()
+    )
+    stored = (media_root / attachment.file.name).read_bytes()
+    assert b"13800138000" not in stored and b"xmpmeta" not in stored
+    with Image.open(media_root / attachment.file.name) as kept:
+        assert not {"comment", "xmp", "icc_profile", "exif"} & set(kept.info)
+        assert kept.size == (30, 10)
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
 def test_png_and_webp_are_accepted(loop: Loop, media_root: Path, fmt: str) -> None:
     attachment = services.attachment_add(

@@ -91,11 +91,21 @@ def test_bad_input_comes_back_with_the_reason_and_everything_typed(
 
 
 def test_a_call_outside_every_grid_is_placed_at_the_dispatchers_node(loop: Loop) -> None:
+    """Just outside the city's boundary, within the service area's margin."""
     response = client_for(loop.city.admin).post(
-        reverse("console-intake"), call(lat="31.2", lng="121.4")
+        reverse("console-intake"), call(lat="29.1", lng="119.99")
     )
     assert response.status_code == 302
     assert Case.objects.get().node == loop.city.node
+
+
+def test_a_call_far_outside_the_service_area_is_refused_beside_the_form(loop: Loop) -> None:
+    response = client_for(loop.city.admin).post(
+        reverse("console-intake"), call(lat="31.2", lng="121.4")
+    )
+    assert response.status_code == 422
+    assert "不在本平台服务范围内" in response.content.decode()
+    assert not Case.objects.exists()
 
 
 def test_category_picker_finds_by_pinyin_initials(loop: Loop) -> None:

@@ -22,8 +22,8 @@ from shouwang.cases.models import (
     CaseChannel,
     Priority,
 )
+from shouwang.cases.rules.room import ROOM_MESSAGE_KIND
 from shouwang.cases.selectors.field import field_tasks
-from shouwang.cases.services.room import ROOM_MESSAGE_KIND
 from shouwang.cases.states import CaseState
 from shouwang.cases.tests.factories import (
     POINT,

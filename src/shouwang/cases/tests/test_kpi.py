@@ -8,8 +8,8 @@ import pytest
 
 from shouwang.cases import clock, services
 from shouwang.cases.models import SlaPolicy
+from shouwang.cases.rules.sla import SHANGHAI
 from shouwang.cases.selectors.kpi import kpi_loop
-from shouwang.cases.services.sla import SHANGHAI
 from shouwang.cases.tests.factories import POINT, Loop, category, fresh, make_case
 from shouwang.core.errors import PermissionDeniedError
 from shouwang.testing.api import ApiClient

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from shouwang.cases import services
 from shouwang.cases.models import CallbackResult, Case, TimelineKind
 from shouwang.cases.selectors.categories import category_by_code
-from shouwang.cases.services.locking import lock_case
+from shouwang.cases.services.step import lock_case
 from shouwang.cases.tests.factories import POINT, Loop, closed, make_case
 from shouwang.cases.tests.test_attachments import photo
 from shouwang.core.models import Unit

@@ -147,6 +147,13 @@ def test_a_category_citizens_may_not_use_is_refused(loop: Loop) -> None:
 def test_a_place_outside_the_city_is_refused(loop: Loop) -> None:
     response = Client().post("/report/", report(lat=31.23, lng=121.47))
     assert response.status_code == 422
+    assert "该位置不在本平台服务范围内。" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_a_place_outside_every_grid_but_near_the_city_is_refused(loop: Loop) -> None:
+    response = Client().post("/report/", report(lat=29.1, lng=119.99))
+    assert response.status_code == 422
     assert "不在本市任何网格内" in response.content.decode()
     assert not Case.objects.exists()
 
@@ -212,3 +219,14 @@ def test_the_pin_map_outline_gives_town_boundaries_only(loop: Loop) -> None:
 
 def test_the_receipt_of_an_unknown_code_is_404(loop: Loop) -> None:
     assert Client().get("/report/received/NOSUCHCODE00/").status_code == 404
+
+
+def test_refused_uploads_count_toward_the_address_limit(loop: Loop, settings) -> None:
+    settings.SHOUWANG_REPORT_RATE_LIMIT = 2
+    client = Client(REMOTE_ADDR="203.0.113.8")
+    fake = {"photo": SimpleUploadedFile("x.jpg", b"not a picture", content_type="image/jpeg")}
+    assert client.post("/report/", report(**fake)).status_code == 422
+    fake = {"photo": SimpleUploadedFile("x.jpg", b"not a picture", content_type="image/jpeg")}
+    assert client.post("/report/", report(**fake)).status_code == 422
+    assert client.post("/report/", report()).status_code == 429
+    assert not Case.objects.exists()

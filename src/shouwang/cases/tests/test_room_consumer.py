@@ -14,9 +14,9 @@ from PIL import Image
 
 from shouwang.cases import services
 from shouwang.cases.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
-from shouwang.cases.models import Case, ResponderStatus, TimelineEvent
-from shouwang.cases.routing import websocket_urlpatterns
+from shouwang.cases.models import Case, CaseChannel, ResponderStatus, TimelineEvent
 from shouwang.cases.tests.factories import POINT, Loop, dispatched, make_case
+from shouwang.cases.websocket_routes import websocket_urlpatterns
 from shouwang.core.models import User
 from shouwang.core.services.tokens import token_issue
 from shouwang.notify.delivery import outbox_deliver_batch
@@ -280,7 +280,9 @@ async def test_other_towns_dispatcher_is_closed_as_not_found(loop: Loop) -> None
 
 
 async def test_a_volunteer_who_may_see_the_case_is_not_let_into_its_room(loop: Loop) -> None:
-    case = await database_sync_to_async(make_case)(loop, town="a")
+    case = await database_sync_to_async(make_case)(
+        loop, actor=loop.person("volunteer"), code="noise", channel=CaseChannel.APP
+    )  # their own report: they see it (least privilege), but its room is the responders'
     cookie = await session_cookie(loop.person("volunteer"))
     socket = SocketClient(application, f"/ws/cases/{case.pk}/", headers=[(b"cookie", cookie)])
     await socket.connect()

@@ -4,11 +4,10 @@ only, and positions kept as the latest per person."""
 import pytest
 
 from shouwang.cases import services
-from shouwang.cases.models import ResponderStatus, TimelineEvent
+from shouwang.cases.models import CaseChannel, ResponderStatus, TimelineEvent
+from shouwang.cases.rules.room import ROOM_MESSAGE_KIND, is_room_member
 from shouwang.cases.services.room import (
     MESSAGE_MAX_CHARS,
-    ROOM_MESSAGE_KIND,
-    is_room_member,
     room_message_post,
     room_position_report,
 )
@@ -66,8 +65,11 @@ def test_empty_or_overlong_messages_are_refused_and_nothing_is_written(
 
 def test_a_volunteer_cannot_post_and_another_town_cannot_see(loop: Loop) -> None:
     case = dispatched(loop)
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFound):  # least privilege: not the volunteer's report
         room_message_post(actor=loop.person("volunteer"), case=case, text="我也来看看")
+    own = make_case(loop, actor=loop.person("volunteer"), code="noise", channel=CaseChannel.APP)
+    with pytest.raises(PermissionDeniedError):  # their own report: seen, but not a room of theirs
+        room_message_post(actor=loop.person("volunteer"), case=own, text="我也来看看")
     with pytest.raises(NotFound):
         room_message_post(actor=loop.person("dispatcher", "b"), case=case, text="你好")
     assert not TimelineEvent.objects.filter(case=case, kind=ROOM_MESSAGE_KIND).exists()

@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from shouwang.cases.models import RoutingRule, SlaPolicy
-from shouwang.cases.services.routing import responsible_unit_for
-from shouwang.cases.services.sla import (
+from shouwang.cases.rules.sla import (
     SHANGHAI,
     after_working_days,
     is_working_day,
     sla_for,
 )
+from shouwang.cases.rules.unit_routing import responsible_unit_for
 from shouwang.cases.tests.factories import Loop, category, make_case
 from shouwang.core.models import Unit, UnitKind
 from shouwang.core.selectors import node_lineage
@@ -125,10 +125,10 @@ def test_working_days_follow_the_chinese_calendar() -> None:
 
 
 def test_beyond_the_calendars_years_monday_to_friday_with_a_warning(caplog) -> None:
-    from shouwang.cases.services import sla
+    from shouwang.cases.rules import sla
 
     sla._years_warned.discard(2040)
-    with caplog.at_level("WARNING", logger="shouwang.cases.services.sla"):
+    with caplog.at_level("WARNING", logger="shouwang.cases.rules.sla"):
         friday = datetime(2040, 1, 6, 9, 0, tzinfo=SHANGHAI)  # a Friday
         assert after_working_days(friday, 1) == datetime(2040, 1, 10, 0, 0, tzinfo=SHANGHAI)
     assert "2040" in caplog.text

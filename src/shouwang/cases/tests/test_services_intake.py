@@ -8,7 +8,7 @@ from django.db import transaction
 
 from shouwang.cases import clock, services
 from shouwang.cases.models import Case, CaseChannel, CaseKind, TimelineKind
-from shouwang.cases.services.sla import SHANGHAI
+from shouwang.cases.rules.sla import SHANGHAI
 from shouwang.cases.tests.factories import POINT, Loop, category
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.geo.coords import wgs84_to_gcj02
@@ -68,8 +68,14 @@ def test_gcj02_coordinates_are_stored_as_wgs84(loop: Loop) -> None:
 
 
 def test_a_point_outside_every_grid_goes_to_the_reporters_node(loop: Loop) -> None:
-    case = intake(loop, lat=31.23, lng=121.47).case  # Shanghai: far outside the test city
+    case = intake(loop, lat=29.1, lng=119.99).case  # just west of the city, within the margin
     assert case.node == loop.city.a.node
+
+
+def test_a_point_far_outside_the_service_area_is_refused(loop: Loop) -> None:
+    with pytest.raises(InvalidInput, match="不在本平台服务范围内"):
+        intake(loop, lat=31.23, lng=121.47)  # Shanghai: far outside the test city
+    assert not Case.objects.exists()
 
 
 def test_an_anonymous_report_outside_every_grid_is_refused(loop: Loop) -> None:

@@ -2,7 +2,7 @@
 transfer, non-police diversion, escalation, merging duplicates."""
 
 import pytest
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from shouwang.cases import services
 from shouwang.cases.models import (
@@ -11,6 +11,7 @@ from shouwang.cases.models import (
     TimelineEvent,
     TimelineKind,
 )
+from shouwang.cases.services.citizen import citizen_callback_record
 from shouwang.cases.states import CaseState
 from shouwang.cases.tests.factories import (
     Loop,
@@ -222,3 +223,31 @@ def test_the_timeline_is_append_only_in_the_database(loop: Loop) -> None:
     with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
         TimelineEvent.objects.filter(pk=event.pk).update(kind="closed")
     assert TimelineEvent.objects.get(pk=event.pk).kind == TimelineKind.RECEIVED
+
+
+def test_a_timeline_event_within_the_retention_period_cannot_be_deleted(loop: Loop) -> None:
+    event = TimelineEvent.objects.filter(case=make_case(loop)).get()
+    delete = f"DELETE FROM {TimelineEvent._meta.db_table} WHERE id = %s"  # noqa: S608
+    with (
+        pytest.raises((DatabaseError, IntegrityError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(delete, [event.pk])
+    assert TimelineEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_closure_is_rated_once_whether_the_citizen_or_a_leader_rates_first(loop: Loop) -> None:
+    leader = loop.person("leader")
+    by_leader_first, by_citizen_first = closed(loop), closed(loop)
+    services.callback_record(actor=leader, case=by_leader_first, result="satisfied")
+    with pytest.raises(Conflict):
+        citizen_callback_record(receipt_code=by_leader_first.receipt_code, result="satisfied")
+    citizen_callback_record(receipt_code=by_citizen_first.receipt_code, result="satisfied")
+    with pytest.raises(Conflict):
+        services.callback_record(actor=leader, case=fresh(by_citizen_first), result="satisfied")
+    # A call that reached nobody is not a rating: the citizen may still rate.
+    unreached = closed(loop)
+    services.callback_record(actor=leader, case=unreached, result="unreachable")
+    citizen_callback_record(receipt_code=unreached.receipt_code, result="satisfied")
+    assert fresh(unreached).callbacks.count() == 2

@@ -9,18 +9,16 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from shouwang.cases.models import Priority
+from shouwang.cases.selectors.big_screen import screen_figures, screen_newest
 from shouwang.cases.selectors.categories import categories_list
 from shouwang.cases.selectors.console import (
     STATE_GROUPS,
     ConsoleFilters,
     console_cases,
     console_check,
-    console_map,
     console_rows,
-    console_top_node,
-    screen_figures,
-    screen_newest,
 )
+from shouwang.cases.selectors.console_map import console_map, console_top_node
 from shouwang.cases.states import CaseState
 from shouwang.core.models import User
 

@@ -17,6 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shouwang.cases import services
 from shouwang.cases.models import Case, TimelineEvent, TimelineKind
+from shouwang.cases.rules.actions import actions_for
+from shouwang.cases.rules.room import ROOM_MESSAGE_KIND
+from shouwang.cases.selectors.case_room import event_detail, event_label, state_label
 from shouwang.cases.selectors.cases import caller_visible, case_get
 from shouwang.cases.selectors.categories import categories_list, category_by_code
 from shouwang.cases.selectors.console import (
@@ -24,17 +27,12 @@ from shouwang.cases.selectors.console import (
     case_by_reference,
     case_timer,
     console_check,
-    event_detail,
-    event_label,
-    state_label,
     transfer_units,
 )
 from shouwang.cases.selectors.duplicates import case_duplicates_of
 from shouwang.cases.selectors.suggestions import dispatch_suggestions
 from shouwang.cases.selectors.targets import dispatch_people, unit_by_code, units_by_code
-from shouwang.cases.services.access import is_dispatcher_for
-from shouwang.cases.services.room import ROOM_MESSAGE_KIND
-from shouwang.cases.states import QUEUE_STATES, TRANSITIONS, CaseAction, CaseState
+from shouwang.cases.states import QUEUE_STATES, CaseAction, CaseState
 from shouwang.cases.views.console import acting_user
 from shouwang.core.errors import ApplicationError, InvalidInput, PermissionDeniedError
 from shouwang.core.models import Unit, User
@@ -70,12 +68,10 @@ def _duplicates(user: User, case: Case) -> list[Any]:
 
 
 def _allowed(user: User, case: Case) -> set[str]:
-    """The actions the case's state allows and the user may take: dispatchers all of them,
-    leaders escalation (the services check again)."""
-    legal = {a for a in SHORTCUTS if case.state in TRANSITIONS[CaseAction(a)]}
-    if is_dispatcher_for(user, case):
-        return legal
-    return legal & {"escalate"}
+    """The console's actions the user may take now: the services' own tables
+    (rules/actions.py)."""
+    offered = actions_for(user=user, case=case, assignments=case.assignments.all())
+    return {a for a in SHORTCUTS if CaseAction(a) in offered}
 
 
 def _case_context(user: User, case: Case) -> dict[str, Any]:

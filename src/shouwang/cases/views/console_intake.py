@@ -22,7 +22,8 @@ from shouwang.cases import services
 from shouwang.cases.models import Case, CaseChannel, Category, Priority
 from shouwang.cases.selectors.cases import case_reference
 from shouwang.cases.selectors.categories import categories_list, category_by_code
-from shouwang.cases.selectors.console import console_check, console_top_node
+from shouwang.cases.selectors.console import console_check
+from shouwang.cases.selectors.console_map import console_top_node
 from shouwang.cases.selectors.duplicates import case_duplicates
 from shouwang.cases.views.console import acting_user
 from shouwang.core.errors import ApplicationError, InvalidInput
@@ -234,6 +235,7 @@ def intake_duplicates(request: HttpRequest) -> HttpResponse:
             category=category,
             at=timezone.now(),
             description=query.get("description", ""),
+            address=query.get("address", ""),
             lat=lat,
             lng=lng,
             caller_hash=phone_hash,

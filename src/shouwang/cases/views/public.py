@@ -177,6 +177,13 @@ def _count_report(request: HttpRequest) -> None:
         rate_count(_rate_key(request), window=_report_limit()[1])
 
 
+def _count_refused_upload(request: HttpRequest) -> None:
+    """A refused report that carried a file counts like a filed one: checking an upload costs
+    the server a decode, and an address must not try bad files without limit."""
+    if request.FILES:
+        _count_report(request)
+
+
 def _too_many(request: HttpRequest) -> HttpResponse:
     limit, window = _report_limit()
     context = {"limit": limit, "minutes": max(1, window // 60)}
@@ -237,6 +244,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return _too_many(request)
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
+        _count_refused_upload(request)
         return _report_page(request, form, status=422)
     data = form.cleaned_data
     photo = data.get("photo")
@@ -257,6 +265,7 @@ def report(request: HttpRequest) -> HttpResponse:
         form.add_error(
             FIELD_OF.get(field, field if field in form.fields else None), str(exc.message)
         )
+        _count_refused_upload(request)
         return _report_page(request, form, status=422)
     _count_report(request)
     return redirect("citizen-receipt", receipt_code=case.receipt_code)

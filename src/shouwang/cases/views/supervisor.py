@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shouwang.cases import services
 from shouwang.cases.models import CallbackResult, Case
+from shouwang.cases.rules.sla import SHANGHAI
 from shouwang.cases.selectors.cases import caller_visible
 from shouwang.cases.selectors.categories import categories_list
 from shouwang.cases.selectors.supervisor import (
@@ -36,7 +37,6 @@ from shouwang.cases.selectors.supervisor import (
     verification_counts,
     verification_queue,
 )
-from shouwang.cases.services.sla import SHANGHAI
 from shouwang.core.errors import IllegalTransition, InvalidInput, PermissionDeniedError
 from shouwang.core.models import User
 from shouwang.core.services.pii import pii_reveal

@@ -19,7 +19,8 @@ from shouwang.community import config
 from shouwang.community.models import AlertResponse, GroupAlert, GroupMember
 from shouwang.core.errors import Conflict, InvalidInput, NotFound
 from shouwang.core.geo.coords import distance_m
-from shouwang.core.models import Role, Unit, UnitKind, User
+from shouwang.core.models import Unit, UnitKind, User
+from shouwang.core.roles import GRID_WORKER_ROLES
 from shouwang.notify.groups import person_group, screen_group
 from shouwang.notify.models import Channel
 from shouwang.notify.services import (
@@ -28,8 +29,6 @@ from shouwang.notify.services import (
     outbox_message,
 )
 
-# Who is "the grid worker" for a group: the people of the group's own node who answer first.
-GRID_ROLES = (Role.FIRST_RESPONDER, Role.RESPONDER)
 ALERT_CATEGORY = "suspicious"
 
 
@@ -136,7 +135,7 @@ def _notify(alert: GroupAlert, group: Unit, members: list[User]) -> None:
         "note": alert.note,
         "raised_at": alert.raised_at.isoformat(),
     }
-    grid_people = User.objects.filter(node=group.node, role__in=GRID_ROLES, is_active=True)
+    grid_people = User.objects.filter(node=group.node, role__in=GRID_WORKER_ROLES, is_active=True)
     people = {p.pk: p for p in [*members, *grid_people]}
     ack_within = timedelta(seconds=config.group_ack_target_s())
     messages = [

@@ -15,7 +15,7 @@ from shouwang.testing.api import ApiClient
 
 pytestmark = pytest.mark.django_db
 
-REPORT_POINTS = 3  # config.DEFAULT_RULES["report_verified"]
+REPORT_POINTS = 3  # settings.SHOUWANG_POINTS_RULES["report_verified"][0]
 
 
 def close_again(forces: Forces, case_id: int) -> None:

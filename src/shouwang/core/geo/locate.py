@@ -5,12 +5,15 @@ looked at once a second at most (a Redis round trip on every intake cost as much
 itself); the process that changes boundaries forgets its index at once, others within the
 second, as with core.refcache."""
 
+import math
 import threading
 import time
 from dataclasses import dataclass
 
 import shapely
+from django.conf import settings
 from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from shouwang.core.models import JurisdictionNode, NodeLevel
@@ -23,6 +26,9 @@ class GridIndex:
     version: int
     tree: STRtree
     node_ids: list[int]
+    # The root nodes' boundaries grown by SHOUWANG_SERVICE_AREA_MARGIN_M; None when no root
+    # has a boundary (then no point is refused for being outside).
+    area: BaseGeometry | None = None
 
     def locate(self, lng: float, lat: float) -> int | None:
         hits = self.tree.query(Point(lng, lat), predicate="intersects")
@@ -45,7 +51,22 @@ def _build(version: int) -> GridIndex:
         shapely.prepare(geom)
         ids.append(node_id)
         geoms.append(geom)
-    return GridIndex(version=version, tree=STRtree(geoms), node_ids=ids)
+    return GridIndex(version=version, tree=STRtree(geoms), node_ids=ids, area=_service_area())
+
+
+def _service_area() -> BaseGeometry | None:
+    roots = JurisdictionNode.objects.filter(parent__isnull=True, boundary__isnull=False)
+    geoms = [shape(b) for b in roots.values_list("boundary", flat=True) if b]
+    if not geoms:
+        return None
+    area = shapely.union_all(geoms)
+    # Degrees of latitude are ~111.32 km; a degree of longitude shrinks with cos(latitude):
+    # the larger of the two keeps the margin at least as wide as asked in every direction.
+    lat = area.centroid.y
+    metres_per_degree = 111_320 * max(math.cos(math.radians(lat)), 0.1)
+    area = area.buffer(settings.SHOUWANG_SERVICE_AREA_MARGIN_M / metres_per_degree)
+    shapely.prepare(area)
+    return area
 
 
 def grid_index() -> GridIndex:
@@ -71,3 +92,10 @@ def forget_index() -> None:
 
 def locate_grid_id(*, lng: float, lat: float) -> int | None:
     return grid_index().locate(lng, lat)
+
+
+def in_service_area(*, lng: float, lat: float) -> bool:
+    """Whether the WGS-84 point lies in the area the platform serves: the city's boundary plus
+    a margin. True when no boundary is known."""
+    area = grid_index().area
+    return area is None or bool(area.intersects(Point(lng, lat)))

@@ -16,7 +16,7 @@ from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import AuditAction, AuditResult, User
 from shouwang.core.pii.crypto import KeyRing
 from shouwang.core.pii.idnumber import InvalidIdNumber, validate_id_number
-from shouwang.core.pii.masking import mask_id_number, mask_name, mask_phone
+from shouwang.core.pii.masking import mask_generic, mask_id_number, mask_name, mask_phone
 from shouwang.core.pii.phone import InvalidPhone, validate_phone
 from shouwang.core.roles import REVEAL_PII
 from shouwang.core.services.audit import audit_record
@@ -38,6 +38,11 @@ PII_KINDS: dict[str, PiiKind] = {
     # A party's name in a mediation file (a person's or a company's): kept like a phone number,
     # since the file ties it to a dispute.
     "name": PiiKind(str.strip, mask_name),
+    # Housing's tenants (issue #20): a name and a foreigner's passport number are as personal.
+    "full_name": PiiKind(lambda v: " ".join(v.split()), mask_name),
+    "passport_number": PiiKind(lambda v: "".join(v.split()).upper(), mask_generic),
+    # A name is kept as typed (trimmed), shown as its first character and stars (张*).
+    "reporter_name": PiiKind(str.strip, mask_name),
 }
 
 ID_NUMBER_MESSAGES = {

@@ -9,7 +9,8 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parents[2]  # src/shouwang
 # Django needs its settings module named before anything is imported.
-READS_ENVIRONMENT = {"settings.py", "cli.py", "asgi.py"}
+# The backup passes the environment on to PostgreSQL's own tools (PATH, PG* variables).
+READS_ENVIRONMENT = {"settings.py", "cli.py", "asgi.py", "core/services/backup.py"}
 COUNTS_ON_THE_CACHE = {"core/ratelimit.py", "core/versions.py", "core/services/signin.py"}
 
 

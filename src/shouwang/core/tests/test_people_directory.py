@@ -63,7 +63,7 @@ def test_a_person_of_another_town_is_not_found(city: City, fei) -> None:
     assert usernames(client.get("/api/v1/people", q="fgl")) == []
 
 
-def test_with_a_case_the_nearest_on_duty_people_come_first_with_their_distance(
+def test_with_a_cases_position_the_nearest_on_duty_people_come_first_with_their_distance(
     city: City, fei
 ) -> None:
     lat, lng = POINT["a"]
@@ -79,7 +79,8 @@ def test_with_a_case_the_nearest_on_duty_people_come_first_with_their_distance(
         person=city.a.people["responder"], lat=lat, lng=lng + 0.03, reported_at=now, on_duty=False
     )
 
-    response = dispatcher.get("/api/v1/people", role="responder", case=created.json()["id"])
+    case = created.json()
+    response = dispatcher.get("/api/v1/people", role="responder", lat=case["lat"], lng=case["lng"])
 
     people = response.json()["items"]
     assert [p["username"] for p in people] == ["responder00669", "responder_1"]
@@ -87,25 +88,23 @@ def test_with_a_case_the_nearest_on_duty_people_come_first_with_their_distance(
     assert 950 < people[0]["distance_m"] < 1000  # 0.01° of longitude at 29.1° N
 
 
-def test_a_case_out_of_reach_is_404(city: City, fei) -> None:
-    lat, lng = POINT["b"]
-    other = ApiClient(city.b.people["dispatcher"].username).post(
-        "/api/v1/cases",
-        {"category": "fight", "lat": lat, "lng": lng, "description": "打架", "channel": "110"},
-    )
+def test_a_latitude_without_a_longitude_is_refused(city: City, fei) -> None:
     client = ApiClient(city.a.people["dispatcher"].username)
 
-    assert client.get("/api/v1/people", case=other.json()["id"]).status_code == 404
+    response = client.get("/api/v1/people", lat=POINT["a"][0])
+
+    assert response.status_code == 422
+    assert response.json()["error"]["extra"]["field"] == "lng"
 
 
 def test_a_full_phone_is_looked_up_in_the_body_not_in_the_url(city: City, fei) -> None:
     client = ApiClient(city.a.people["dispatcher"].username)
 
-    response = client.post("/api/v1/people/find-by-phone", {"phone": "85512345"})
+    response = client.post("/api/v1/people/search", {"phone": "85512345"})
 
-    assert [p["username"] for p in response.json()] == ["responder00669"]
+    assert [p["username"] for p in response.json()["items"]] == ["responder00669"]
     elsewhere = ApiClient(city.b.people["dispatcher"].username)
-    assert elsewhere.post("/api/v1/people/find-by-phone", {"phone": "85512345"}).json() == []
+    assert elsewhere.post("/api/v1/people/search", {"phone": "85512345"}).json()["items"] == []
 
 
 def test_the_jurisdiction_page_lists_its_people_and_finds_one_by_initials(

@@ -21,7 +21,7 @@ def test_serve_trusts_forwarded_headers_from_the_configured_proxies_only(monkeyp
     call_command("serve", "--no-workers", "--port", "0")
     assert seen["proxy_headers"] is True
     assert seen["forwarded_allow_ips"] == settings.SHOUWANG_TRUSTED_PROXIES
-    assert settings.SHOUWANG_TRUSTED_PROXIES == ["127.0.0.1", "::1"]  # nginx on this machine
+    assert settings.SHOUWANG_TRUSTED_PROXIES == []  # none unless configured
 
 
 async def client_seen(peer: str, forwarded: str | None) -> str:
@@ -48,6 +48,13 @@ async def client_seen(peer: str, forwarded: str | None) -> str:
     ],
 )
 async def test_the_client_is_the_one_the_trusted_proxy_names(
-    peer: str, forwarded: str, client: str
+    peer: str, forwarded: str, client: str, settings
 ) -> None:
+    settings.SHOUWANG_TRUSTED_PROXIES = ["127.0.0.1", "::1"]  # nginx on this machine
     assert await client_seen(peer, forwarded) == client
+
+
+@pytest.mark.parametrize("peer", ["127.0.0.1", "::1", "203.0.113.5"])
+async def test_by_default_no_one_is_believed_about_the_client(peer: str) -> None:
+    """Anyone on the host could otherwise forge the address the audit log records."""
+    assert await client_seen(peer, "198.51.100.1") == peer

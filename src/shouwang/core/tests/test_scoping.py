@@ -98,9 +98,9 @@ def test_point_in_town_b_is_not_located_for_a_town_a_user(city: City) -> None:
 
 def test_town_a_user_cannot_search_town_b_person_by_phone(city: City) -> None:
     client = ApiClient(city.a.people["leader"].username)
-    response = client.post("/api/v1/people/find-by-phone", {"phone": "13800000200"})
+    response = client.post("/api/v1/people/search", {"phone": "13800000200"})
     assert response.status_code == 200
-    assert response.json() == []
+    assert response.json()["items"] == []
 
 
 def test_town_a_pages_refuse_town_b_node(city: City, client) -> None:

@@ -337,7 +337,7 @@ def _warm() -> None:
     device directory (100,000 devices: about 0.3 s), the alarm path's modules and what they
     keep in memory (bench/alarms.py saw 250-430 ms for a fresh worker's first alarms)."""
     try:
-        from shouwang.devices.alarm_cases import alarm_path_warm
+        from shouwang.devices.case_bridge import alarm_path_warm
 
         directory.warm()
         alarm_path_warm()

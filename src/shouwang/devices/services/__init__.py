@@ -1,7 +1,10 @@
 """Every write of the devices app, one transaction each:
 
 - registry.py     device_register, device_secret_rotate, push_subscription_create
-- imports.py      devices_import                       — Excel/CSV, all or nothing
+- device_import.py devices_import                      — Excel/CSV, all or nothing
+                   (rows checked in device_import_check.py; the file read in ../spreadsheet.py)
+- fleet_register.py simulated_fleet_register          — the simulated fleet (../fleet_driver.py
+                   drives it against a running server)
 - heartbeats.py   heartbeats_commit                    — the heartbeat flusher's batches
 - alarms.py       alarm_raise                          — one alarm, committed at once
 - maintenance.py  maintenance_open/resolve, device_back_online, devices_offline_sweep

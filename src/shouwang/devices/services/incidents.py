@@ -2,7 +2,7 @@
 carried by one case of the closed loop. Every function here runs inside its caller's transaction
 and first locks the premises row, so two alarms (or two sweepers) at one premises take turns and
 the second joins what the first opened. The partial unique constraint on open incidents backs
-this up in the database. The case side lives in devices/alarm_cases.py."""
+this up in the database. The case side lives in devices/case_bridge.py (and contact_cards.py)."""
 
 import logging
 from collections.abc import Callable
@@ -14,8 +14,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from shouwang.cases.feeders import case_is_open
 from shouwang.core.errors import ApplicationError
-from shouwang.devices import alarm_cases
+from shouwang.devices import case_bridge, contact_cards
 from shouwang.devices.models import (
     Alarm,
     ContactNotice,
@@ -49,7 +50,7 @@ def _lock_premises(premises_id: int) -> Premises:
 
 def _open_incident(premises: Premises, kind: IncidentKind) -> Incident | None:
     incident = Incident.objects.filter(premises=premises, kind=kind, closed_at__isnull=True).first()
-    if incident is not None and not alarm_cases.case_is_open(incident.case_id):
+    if incident is not None and not case_is_open(incident.case_id):
         # The loop closed or cancelled the case by hand: this incident is over, start anew.
         incident_close(incident=incident, reason="case finished")
         return None
@@ -77,7 +78,7 @@ def alarm_incident_join(*, alarm: Alarm, device: Device) -> Incident:
         return _alarm_incident_open(alarm, premises)
     alarm.incident = incident
     alarm.save()
-    alarm_cases.alarm_case_join(incident=incident, alarm=alarm)
+    case_bridge.alarm_case_join(incident=incident, alarm=alarm)
     return incident
 
 
@@ -87,7 +88,7 @@ def _alarm_incident_open(alarm: Alarm, premises: Premises) -> Incident:
     now = timezone.now()
     notices = _notices_planned(premises, now)
     case = _case_safely(
-        lambda: alarm_cases.alarm_case_open(premises=premises, alarm=alarm, notices=notices)
+        lambda: case_bridge.alarm_case_open(premises=premises, alarm=alarm, notices=notices)
     )
     incident = Incident.objects.create(
         premises=premises,
@@ -100,7 +101,7 @@ def _alarm_incident_open(alarm: Alarm, premises: Premises) -> Incident:
     alarm.save()
     _notices_save(notices, incident)
     if case is not None:
-        alarm_cases.alarm_contacts_tell(notices=notices, case=case, alarm=alarm)
+        contact_cards.alarm_contacts_tell(notices=notices, case=case, alarm=alarm)
     cap_alert_for_incident(incident=incident, alarm=alarm)
     return incident
 
@@ -138,14 +139,14 @@ def incidents_case_retry() -> int:
 def _retry_case(incident: Incident, alarm: Alarm) -> int | None:
     notices = list(incident.notices.select_related("person", "unit"))
     case = _case_safely(
-        lambda: alarm_cases.alarm_case_open(
+        lambda: case_bridge.alarm_case_open(
             premises=incident.premises, alarm=alarm, notices=notices
         )
     )
     if case is None:
         return None
     incident.case_id = case.pk
-    alarm_cases.alarm_contacts_tell(notices=notices, case=case, alarm=alarm)
+    contact_cards.alarm_contacts_tell(notices=notices, case=case, alarm=alarm)
     return case.pk
 
 
@@ -193,11 +194,11 @@ def maintenance_incident_join(*, item: MaintenanceItem, device: Device) -> Incid
     item.save(update_fields=["incident"])
     if opened:
         incident.case_id = _case_safely(
-            lambda: alarm_cases.maintenance_case_open(incident=incident, item=item)
+            lambda: case_bridge.maintenance_case_open(incident=incident, item=item)
         )
         incident.save(update_fields=["case_id"])
     else:
-        alarm_cases.maintenance_case_note(incident=incident, item=item)
+        case_bridge.maintenance_case_note(incident=incident, item=item)
     return incident
 
 
@@ -211,7 +212,7 @@ def maintenance_incident_leave(*, item: MaintenanceItem) -> None:
         return
     still_open = incident.maintenance_items.filter(resolved_at__isnull=True).exists()
     if still_open:
-        alarm_cases.maintenance_case_note(incident=incident, item=item)
+        case_bridge.maintenance_case_note(incident=incident, item=item)
         return
     incident_close(incident=incident, reason="all devices restored")
-    alarm_cases.maintenance_case_finish(incident=incident, item=item)
+    case_bridge.maintenance_case_finish(incident=incident, item=item)

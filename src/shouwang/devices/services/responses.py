@@ -15,7 +15,7 @@ from shouwang.core.errors import InvalidInput, NotFound, PermissionDeniedError
 from shouwang.core.models import User
 from shouwang.core.roles import COMMAND_ROLES
 from shouwang.core.selectors import node_in_scope
-from shouwang.devices import alarm_cases
+from shouwang.devices import case_bridge, contact_cards
 from shouwang.devices.models import Alarm, ContactNotice, Device, Incident
 from shouwang.devices.services.incidents import ack_window, incident_close
 from shouwang.places.models import ContactRole
@@ -74,7 +74,7 @@ def notice_acknowledge(*, notice: ContactNotice, actor: User | None, via: str) -
         return False
     notice.acked_at, notice.acked_by, notice.ack_via = timezone.now(), actor, via[:16]
     notice.save(update_fields=["acked_at", "acked_by", "ack_via"])
-    alarm_cases.contact_acknowledged(notice=notice, actor=actor)
+    case_bridge.contact_acknowledged(notice=notice, actor=actor)
     return True
 
 
@@ -104,7 +104,7 @@ def station_arrive(*, actor: User, alarm_id: int, lat: float, lng: float) -> Inc
     if incident.station_arrived_at is None:
         incident.station_arrived_at = timezone.now()
         incident.save(update_fields=["station_arrived_at"])
-        alarm_cases.station_arrived(incident=incident, actor=actor, lat=lat, lng=lng)
+        case_bridge.station_arrived(incident=incident, actor=actor, lat=lat, lng=lng)
     return incident
 
 
@@ -140,7 +140,7 @@ def _end_if_all_false(alarm: Alarm, actor: User, reason: str) -> None:
     if incident.closed_at is not None or incident.alarms.filter(false_alarm=False).exists():
         return
     incident_close(incident=incident, reason="false alarm")
-    alarm_cases.alarm_case_cancel(incident=incident, actor=actor, reason=reason)
+    case_bridge.alarm_case_cancel(incident=incident, actor=actor, reason=reason)
 
 
 def alarm_notices_sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
@@ -168,14 +168,14 @@ def alarm_notices_sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH
 
 
 def _remind_or_escalate(notice: ContactNotice, now: datetime) -> None:
-    if alarm_cases.contact_has_responded(notice=notice):
+    if case_bridge.contact_has_responded(notice=notice):
         notice_acknowledge(notice=notice, actor=notice.person, via="case")
     elif notice.reminders < max_reminders():
         notice.reminders += 1
         notice.ack_deadline = now + ack_window()
         notice.save(update_fields=["reminders", "ack_deadline"])
-        alarm_cases.contact_remind(notice=notice)
+        contact_cards.contact_remind(notice=notice)
     else:
         notice.escalated_at = now
         notice.save(update_fields=["escalated_at"])
-        alarm_cases.contact_escalate(notice=notice)
+        contact_cards.contact_escalate(notice=notice)

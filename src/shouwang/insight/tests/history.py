@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from shouwang.cases import clock, services
 from shouwang.cases.models import CallbackResult, Case
-from shouwang.cases.services.sla import SHANGHAI
+from shouwang.cases.rules.sla import SHANGHAI
 from shouwang.cases.tests.factories import POINT, Loop, fresh, make_case
 
 DAY1 = datetime(2026, 11, 20, tzinfo=SHANGHAI)

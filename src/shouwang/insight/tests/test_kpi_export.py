@@ -9,7 +9,7 @@ from django.test import Client
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from shouwang.cases.services.sla import SHANGHAI
+from shouwang.cases.rules.sla import SHANGHAI
 from shouwang.core.models import User
 from shouwang.insight.tests.history import History
 from shouwang.testing.api import ApiClient

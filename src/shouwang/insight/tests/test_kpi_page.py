@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from shouwang.cases.rules.sla import SHANGHAI
 from shouwang.cases.selectors.kpi import kpi_loop
-from shouwang.cases.services.sla import SHANGHAI
 from shouwang.core.models import User
 from shouwang.insight.tests.history import History
 

@@ -10,11 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases.feeders import case_note
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
+from shouwang.core.roles import ENFORCEMENT_ROLES
 from shouwang.inspections.models import Enforcement, EnforcementKind, Hazard, Provision
 from shouwang.inspections.selectors import hazard_get
-
-ENFORCING_ROLES = frozenset({Role.INSPECTOR, Role.ADMIN})
 
 
 def _amount(kind: str, provision: Provision, amount: object) -> Decimal | None:
@@ -49,7 +48,7 @@ def enforcement_decide(
     """Records one measure. Refused: a role that does not enforce (403), a hazard outside the
     actor's view (404), an unknown measure, a missing or unknown provision, a fine without an
     amount in range or an amount on another measure (422)."""
-    if actor.role not in ENFORCING_ROLES:
+    if actor.role not in ENFORCEMENT_ROLES:
         raise PermissionDeniedError(_("只有执法检查人员可以作出处理决定。"))
     if kind not in EnforcementKind.values:
         raise InvalidInput(_("没有这种处理措施。"), extra={"field": "kind"})

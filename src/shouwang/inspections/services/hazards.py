@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shouwang.cases.feeders import OPEN_STATES, CaseKind, case_note, case_settle, case_visible
 from shouwang.core.errors import IllegalTransition, InvalidInput, PermissionDeniedError
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
+from shouwang.core.roles import ENFORCEMENT_ROLES, RECTIFY_FOR_OTHERS_ROLES
 from shouwang.inspections.deadlines import hazard_deadline
 from shouwang.inspections.models import Hazard, HazardStatus, HazardStep, Severity, StepKind
 from shouwang.inspections.selectors import hazard_get
@@ -18,9 +19,6 @@ from shouwang.inspections.services.inspections import landlord_of
 from shouwang.inspections.services.notices import tell_responsible
 from shouwang.inspections.services.stars import premises_stars_refresh
 from shouwang.places.selectors import premises_get
-
-REINSPECTING_ROLES = frozenset({Role.INSPECTOR, Role.ADMIN})
-RECTIFY_FOR_OTHERS_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
 
 
 def _locked(actor: User, case_id: int) -> Hazard:
@@ -68,7 +66,7 @@ def hazard_reinspect(*, actor: User, case_id: int, passed: bool, note: str) -> H
     who does not inspect or who submitted the rectification; 409 unless a rectification
     awaits re-inspection."""
     text = note.strip()[:500]
-    if actor.role not in REINSPECTING_ROLES:
+    if actor.role not in ENFORCEMENT_ROLES:
         raise PermissionDeniedError(_("只有检查人员可以复查。"))
     hazard = _locked(actor, case_id)
     if hazard.status != HazardStatus.AWAITING_REINSPECTION:
@@ -146,7 +144,7 @@ def hazard_adopt(*, actor: User, case_id: int, premises_code: str, level: str) -
     level and responsible landlord as a failed check item. Refused: a role that does not
     inspect (403), a case or premises outside the actor's view (404), a case that is not a
     hazard or an unknown level (422), a case closed or already adopted (409)."""
-    if actor.role not in REINSPECTING_ROLES:
+    if actor.role not in ENFORCEMENT_ROLES:
         raise PermissionDeniedError(_("只有检查人员可以将隐患纳入整改。"))
     case = case_visible(user=actor, case_id=case_id)
     if case.kind != CaseKind.HAZARD:

@@ -16,7 +16,8 @@ from PIL import Image, UnidentifiedImageError
 from shouwang.cases.feeders import CaseChannel, CaseKind, case_open
 from shouwang.core.errors import Conflict, InvalidInput, PermissionDeniedError
 from shouwang.core.geo.coords import distance_m
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
+from shouwang.core.roles import INSPECTION_ROLES
 from shouwang.inspections.config import gps_tolerance_m
 from shouwang.inspections.deadlines import hazard_deadline
 from shouwang.inspections.models import (
@@ -34,7 +35,6 @@ from shouwang.inspections.services.stars import premises_stars_refresh
 from shouwang.places.models import AlarmContact, ContactRole, Premises
 from shouwang.places.selectors import premises_get
 
-INSPECTING_ROLES = frozenset({Role.INSPECTOR, Role.RESPONDER, Role.ADMIN})
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 
 
@@ -69,7 +69,7 @@ def inspection_submit(
     unknown or repeated item, a required item unanswered, a photo that is not an image (422),
     a draft key already used for another premises or by someone else (409). The same draft
     sent again gives back the first inspection."""
-    if actor.role not in INSPECTING_ROLES:
+    if actor.role not in INSPECTION_ROLES:
         raise PermissionDeniedError(_("只有检查人员可以录入检查记录。"))
     premises = premises_get(user=actor, code=premises_code)
     if idempotency_key:
@@ -258,7 +258,7 @@ def inspection_sign(*, actor: User, inspection_id: int) -> InspectionSignature:
     """A member of a joint team signs the inspection record (once; a second time gives the
     first signature back). Refused: a role that does not inspect (403), an inspection outside
     the actor's area (404)."""
-    if actor.role not in INSPECTING_ROLES:
+    if actor.role not in INSPECTION_ROLES:
         raise PermissionDeniedError(_("只有检查人员可以签名。"))
     inspection = inspection_get(user=actor, inspection_id=inspection_id)
     signature, _created = InspectionSignature.objects.get_or_create(

@@ -7,13 +7,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
+from shouwang.core.roles import OUTREACH_ROLES
 from shouwang.core.selectors import node_get, scope_q
 from shouwang.inspections.models import Notice, NoticeRead, TrainingRecord, TrainingSession
 from shouwang.inspections.selectors import notice_get
 from shouwang.places.models import Premises
-
-ORGANISING_ROLES = frozenset({Role.INSPECTOR, Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 
 
 @transaction.atomic
@@ -30,7 +29,7 @@ def training_record(
     """Records a session held in the actor's area: the premises trained and each attendee
     (username → passed "一懂三会"). Unknown or out-of-area premises or people: 422, nothing
     written."""
-    if actor.role not in ORGANISING_ROLES:
+    if actor.role not in OUTREACH_ROLES:
         raise PermissionDeniedError()
     if not topic.strip() or not trainer.strip():
         raise InvalidInput(_("请填写培训主题和授课人。"), extra={"field": "topic"})
@@ -60,7 +59,7 @@ def training_record(
 
 @transaction.atomic
 def notice_publish(*, actor: User, node_code: str, title: str, body: str) -> Notice:
-    if actor.role not in ORGANISING_ROLES:
+    if actor.role not in OUTREACH_ROLES:
         raise PermissionDeniedError()
     if not title.strip() or not body.strip():
         raise InvalidInput(_("请填写标题和正文。"), extra={"field": "title"})

@@ -1,20 +1,20 @@
 """Yearly inspection plans: generated from the premises of a node by kind and stars."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
+from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.errors import Conflict, InvalidInput, PermissionDeniedError
-from shouwang.core.models import Role, User
+from shouwang.core.models import User
+from shouwang.core.roles import INSPECTION_PLAN_ROLES
 from shouwang.core.selectors import node_get
 from shouwang.inspections.models import Inspection, InspectionPlan, PlanEntry
 from shouwang.places.models import Premises, PremisesKind
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-PLANNING_ROLES = frozenset({Role.INSPECTOR, Role.LEADER, Role.ADMIN})
+SHANGHAI = get_default_timezone()  # settings.TIME_ZONE
 # Visits a year: rental houses and 九小场所 twice (the campaigns' 65,000 unit inspections a year
 # over Yiwu's premises), others once; a unit of one or two stars twice more.
 BASE_VISITS: dict[str, int] = {PremisesKind.RENTAL_HOUSE: 2, PremisesKind.NINE_SMALL: 2}
@@ -29,7 +29,7 @@ def plan_visits(*, kind: str, stars: int | None) -> int:
 def plan_generate(*, actor: User, node_code: str, year: int) -> InspectionPlan:
     """A plan of every premises under the node (404 outside the actor's area). 409 when the
     node already has a plan for the year."""
-    if actor.role not in PLANNING_ROLES:
+    if actor.role not in INSPECTION_PLAN_ROLES:
         raise PermissionDeniedError()
     if not 2000 <= year <= 2100:
         raise InvalidInput(_("年度无效。"), extra={"field": "year"})

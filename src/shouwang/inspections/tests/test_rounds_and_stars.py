@@ -22,7 +22,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_deadlines_count_working_days_and_skip_the_national_day_holiday(settings) -> None:
-    settings.HAZARD_DEADLINE_WORKING_DAYS = {"general": 3}
+    settings.HAZARD_DEADLINE_WORKING_DAYS = {**settings.HAZARD_DEADLINE_WORKING_DAYS, "general": 3}
     found = datetime(2025, 9, 30, 10, 0, tzinfo=SHANGHAI)  # the day before 国庆 (1-8 Oct)
     # 3 working days after 30 Sep: 9, 10 and 11 Oct (11 Oct 2025 is a 调休 Saturday).
     assert hazard_deadline(level="general", start=found) == datetime(2025, 10, 12, tzinfo=SHANGHAI)

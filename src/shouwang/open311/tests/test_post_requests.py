@@ -82,7 +82,8 @@ def test_the_reporter_can_be_called_back_but_their_phone_is_kept_protected(
 ) -> None:
     post_request(first_name="小明", last_name="王", phone="139 1234 5678", email="w@example.cn")
     case = Case.objects.get()
-    assert case.reporter_name == "王小明"
+    assert case.reporter_name_masked == "王*明"
+    assert "王小明" not in case.reporter_name_cipher
     assert case.caller_phone_masked == "139****5678"
     assert "13912345678" not in case.caller_phone_cipher
 
@@ -167,8 +168,15 @@ def test_bad_input_is_a_400_naming_the_parameter(post_request: Post, fields, des
 
 
 def test_a_place_outside_every_grid_is_a_400_with_the_intakes_reason(post_request: Post) -> None:
-    response = post_request(lat=31.23, long=121.47)  # Shanghai
+    response = post_request(lat=29.1, long=119.99)  # just west of the city, within the margin
     assert_refused(response, "json", 400, "该位置不在本市任何网格内。")
+
+
+def test_a_place_outside_the_service_area_is_a_400_with_the_intakes_reason(
+    post_request: Post,
+) -> None:
+    response = post_request(lat=31.23, long=121.47)  # Shanghai
+    assert_refused(response, "json", 400, "该位置不在本平台服务范围内。")
 
 
 def test_a_phone_that_is_no_dialable_number_is_a_400(post_request: Post) -> None:

@@ -13,10 +13,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shouwang.core.errors import ApplicationError
+from shouwang.devices.fleet_driver import HttpPublisher, MqttPublisher, Publisher, Tally, drive
 from shouwang.devices.models import Platform
 from shouwang.devices.mqtt.bridge import mqtt_url
-from shouwang.devices.services.simulation import simulated_fleet_register
-from shouwang.devices.simulation import HttpPublisher, MqttPublisher, Publisher, Tally, drive
+from shouwang.devices.services.fleet_register import simulated_fleet_register
 
 REPORT_SECONDS = 5.0
 
