@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.test import Client
 
-from shouwang.cases.services.sla import SHANGHAI
+from shouwang.cases.selectors import SHANGHAI
 from shouwang.insight.archive import bulletins_tick, due_issues
 from shouwang.insight.models import BulletinIssue
 from shouwang.insight.tests.history import History
