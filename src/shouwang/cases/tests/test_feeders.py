@@ -7,7 +7,7 @@ import pytest
 from shouwang.cases import feeders
 from shouwang.cases.models import AssignmentState, TimelineKind
 from shouwang.cases.tests.factories import POINT, Loop, dispatched, fresh, received
-from shouwang.core.errors import IllegalTransition, InvalidInput, PermissionDeniedError
+from shouwang.core.errors import IllegalTransition, InvalidInput, NotFound
 from shouwang.notify.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +113,7 @@ def test_a_feeder_alerts_a_first_responder_unit_for_the_dispatcher(loop: Loop) -
         actor=loop.person("dispatcher"), case=case.pk, units=[loop.patrol]
     )
     assert case.assignments.filter(unit=loop.patrol).exists()
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFound):  # least privilege: a volunteer does not see the case at all
         feeders.case_first_responders_alert(
             actor=loop.person("volunteer"), case=case.pk, units=[loop.patrol]
         )
