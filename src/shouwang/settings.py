@@ -158,8 +158,9 @@ SHOUWANG_SERVE_PORT = int(os.environ.get("PORT", "8000"))
 SHOUWANG_LIMIT_CONCURRENCY = int(os.environ.get("SHOUWANG_LIMIT_CONCURRENCY", "0"))
 # The demo people's password (`shouwang init-env` writes one into .env).
 SHOUWANG_DEMO_PASSWORD = os.environ.get("SHOUWANG_DEMO_PASSWORD", "")
-# The server `shouwang simulate devices --via http` drives.
-SHOUWANG_URL = os.environ.get("SHOUWANG_URL", "http://127.0.0.1:8000")
+# The server `shouwang simulate devices --via http` drives: by default the one `serve`/`demo`
+# listen on (PORT, from the environment or .env).
+SHOUWANG_URL = os.environ.get("SHOUWANG_URL", f"http://127.0.0.1:{SHOUWANG_SERVE_PORT}")
 
 # Proxies whose X-Forwarded-For names the client: none by default (anyone on the host could
 # otherwise forge the audit log's address); behind nginx on this machine set "127.0.0.1,::1".
@@ -344,6 +345,9 @@ OPEN311_POSTS_PER_MINUTE = int(os.environ.get("SHOUWANG_OPEN311_POSTS_PER_MINUTE
 # --- Notifications: an SMS/voice gateway class (dotted path; empty logs instead of sending),
 # HTTP timeout for webhooks and robots, and the robots' per-minute budget (DingTalk/WeCom: ~20).
 SHOUWANG_SMS_BACKEND = os.environ.get("SHOUWANG_SMS_BACKEND", "")
+# Click-to-call through operator privacy numbers (隐私号): a gateway class (dotted path; empty
+# records the call and dials the number directly), see core/telephony.py.
+SHOUWANG_PRIVACY_NUMBER_BACKEND = os.environ.get("SHOUWANG_PRIVACY_NUMBER_BACKEND", "")
 # WebSocket rows are delivered by the committing thread right after the commit when this
 # process serves sockets (notify/delivery/now.py); the workers stay the safety net.
 SHOUWANG_OUTBOX_DELIVER_ON_COMMIT = os.environ.get("SHOUWANG_OUTBOX_DELIVER_ON_COMMIT", "1") == "1"

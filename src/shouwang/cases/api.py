@@ -33,6 +33,7 @@ from shouwang.cases.schemas import (
     OptionalNoteIn,
     PositionIn,
     PositionOut,
+    PublicSummaryIn,
     ReasonIn,
     SuggestionsOut,
     TrackOut,
@@ -56,11 +57,14 @@ from shouwang.cases.selectors.kpi import kpi_loop
 from shouwang.cases.selectors.suggestions import dispatch_suggestions
 from shouwang.cases.selectors.targets import dispatch_people, unit_by_code, units_by_code
 from shouwang.cases.services.attachments import max_upload_bytes
-from shouwang.core.errors import InvalidInput, PermissionDeniedError
+from shouwang.cases.services.public_summary import case_public_summary_set
+from shouwang.core.errors import InvalidInput, NotFound, PermissionDeniedError
 from shouwang.core.models import Unit, User
 from shouwang.core.pagination import Pages
+from shouwang.core.schemas import CallOut
 from shouwang.core.selectors import node_get
 from shouwang.core.services.pii import pii_reveal
+from shouwang.core.telephony import call_link
 
 router = Router(tags=["cases"])
 
@@ -209,6 +213,14 @@ def resolve_case(request: HttpRequest, case_id: int, payload: NoteIn) -> Case:
     return _after(user, case_id)
 
 
+@router.post("/cases/{case_id}/public-summary", response=CaseDetail)
+def set_public_summary(request: HttpRequest, case_id: int, payload: PublicSummaryIn) -> Case:
+    """The outcome for the caller, shown on the tracking page; no personal data."""
+    user, case = _case(request, case_id)
+    case_public_summary_set(actor=user, case=case, text=payload.text)
+    return _after(user, case_id)
+
+
 @router.post("/cases/{case_id}/return", response=CaseDetail)
 def return_case(request: HttpRequest, case_id: int, payload: ReasonIn) -> Case:
     user, case = _case(request, case_id)
@@ -307,6 +319,20 @@ def reveal_caller(request: HttpRequest, case_id: int, payload: CallerRevealIn) -
         raise PermissionDeniedError(_("来电人要求保密。"))
     value = pii_reveal(actor=user, instance=case, field=payload.field, request=request)
     return CallerRevealOut(field=payload.field, value=value)
+
+
+@router.post("/cases/{case_id}/call", response=CallOut)
+def call_caller(request: HttpRequest, case_id: int) -> CallOut:
+    """A `tel:` link to the caller (responder or dispatcher to caller), through the
+    privacy-number gateway; the same rules and audit as the reveal above."""
+    user, case = _case(request, case_id)
+    if not caller_visible(user=user, case=case):
+        raise PermissionDeniedError(_("来电人要求保密。"))
+    callee = pii_reveal(actor=user, instance=case, field="caller_phone", request=request)
+    if not callee:
+        raise NotFound(_("该事件没有来电号码。"))
+    key = f"call:{user.pk}:case:{case.pk}"
+    return CallOut(tel=call_link(caller=user, callee=callee, idempotency_key=key))
 
 
 @router.post("/cases/{case_id}/attachments", response={201: AttachmentOut})

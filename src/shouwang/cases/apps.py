@@ -30,5 +30,8 @@ DEMO_CASES = {"small": 150, "city": 600}
 
 def _seed_demo_cases(seed: int, scale: str) -> int:
     from shouwang.cases.demo.cases import seed_demo_cases
+    from shouwang.cases.demo.positions import seed_demo_positions
 
-    return seed_demo_cases(seed=seed, count=DEMO_CASES.get(scale, 150))
+    created = seed_demo_cases(seed=seed, count=DEMO_CASES.get(scale, 150))
+    seed_demo_positions(seed=seed)
+    return created

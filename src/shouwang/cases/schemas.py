@@ -52,6 +52,10 @@ class NoteIn(Schema):
     note: str = Field(min_length=1, max_length=4000)
 
 
+class PublicSummaryIn(Schema):
+    text: str = Field(max_length=500)
+
+
 class OptionalNoteIn(Schema):
     note: str = Field("", max_length=1000)
 
@@ -219,6 +223,7 @@ class CaseOut(Schema):
 class CaseDetail(CaseOut):
     receipt_code: str
     description: str
+    public_summary: str
     reporter_name: str = Field(description="报告人姓名（脱敏，如 张*）")
     caller_phone_masked: str
     confidential: bool

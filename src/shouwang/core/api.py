@@ -4,20 +4,23 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from shouwang.core import selectors
-from shouwang.core.errors import NotFound
+from shouwang.core.errors import InvalidInput, NotFound
 from shouwang.core.geo.locate import locate_grid_id
 from shouwang.core.models import JurisdictionNode, Unit, User
 from shouwang.core.pagination import Pages
 from shouwang.core.schemas import (
     AuditOut,
+    CallOut,
+    DirectoryPersonOut,
     LocateOut,
     NodeDetail,
     NodeOut,
+    PeopleListIn,
     PeopleSearchIn,
     PersonOut,
     PersonRevealIn,
@@ -28,6 +31,7 @@ from shouwang.core.schemas import (
 )
 from shouwang.core.services.pii import pii_lookup_hash, pii_reveal
 from shouwang.core.services.tokens import token_authenticate, token_issue, token_revoke
+from shouwang.core.telephony import call_link
 
 auth_router = Router(tags=["auth"])
 geo_router = Router(tags=["geo"])
@@ -140,16 +144,25 @@ def get_unit(request: HttpRequest, code: str) -> Unit:
     return selectors.unit_get(user=acting_user(request), code=code)
 
 
-@people_router.get("/people", response=list[PersonOut])
+@people_router.get("/people", response=list[DirectoryPersonOut])
 @paginate(Pages, page_size=50)
-def list_people(
-    request: HttpRequest,
-    role: str | None = None,
-    node: str | None = None,
-    q: str | None = None,
-) -> object:
-    """People you may see; to find someone by phone or ID number, POST /people/search."""
-    return selectors.people_list(user=acting_user(request), role=role, node_code=node, search=q)
+def list_people(request: HttpRequest, filters: Query[PeopleListIn]) -> object:
+    """People you may see, by name, pinyin initials (``fgl`` for 费桂兰) or username. With
+    ``lat``/``lng`` (say, a case's position, which the caller already has), the distance of each
+    reported position, nearest first. To find someone by phone or ID number, POST /people/search."""
+    lat, lng = filters.lat, filters.lng
+    if (lat is None) != (lng is None):
+        raise InvalidInput(
+            _("请同时提供纬度和经度。"), extra={"field": "lat" if lat is None else "lng"}
+        )
+    origin = (lat, lng) if lat is not None and lng is not None else None
+    return selectors.people_directory(
+        user=acting_user(request),
+        search=filters.q,
+        role=filters.role,
+        node_code=filters.node,
+        origin=origin,
+    )
 
 
 @people_router.post("/people/search", response=list[PersonOut])
@@ -185,6 +198,19 @@ def reveal_person_field(
     person = selectors.person_get(user=user, username=username)
     value = pii_reveal(actor=user, instance=person, field=payload.field, request=request)
     return PersonRevealOut(field=payload.field, value=value)
+
+
+@people_router.post("/people/{username}/call", response=CallOut)
+def call_person(request: HttpRequest, username: str) -> CallOut:
+    """A `tel:` link to a person of your jurisdiction (console to responder), through the
+    privacy-number gateway. The number is revealed through the audited reveal path."""
+    user = acting_user(request)
+    person = selectors.person_get(user=user, username=username)
+    callee = pii_reveal(actor=user, instance=person, field="phone", request=request)
+    if not callee:
+        raise NotFound(_("该人员没有登记电话。"))
+    key = f"call:{user.pk}:person:{person.pk}"
+    return CallOut(tel=call_link(caller=user, callee=callee, idempotency_key=key))
 
 
 @people_router.get("/audit", response=list[AuditOut])

@@ -79,3 +79,6 @@ HOUSING_QUERY_ROLES = frozenset(
     {Role.DISPATCHER, Role.RESPONDER, Role.INSPECTOR, Role.LEADER, Role.ADMIN}
 )
 HOUSING_HOME_ROLES = frozenset({Role.LANDLORD, Role.RESPONDER, Role.INSPECTOR, Role.ADMIN})
+
+# Field roles work from the phone page; their home after sign-in is the task list (/m/).
+FIELD_HOME_ROLES = frozenset({Role.RESPONDER, Role.FIRST_RESPONDER})

@@ -90,6 +90,37 @@ class PersonOut(Schema):
     is_active: bool
 
 
+class DirectoryPersonOut(Schema):
+    """A person in the directory; the phone only masked (reveal is its own audited call)."""
+
+    username: str
+    full_name: str
+    role: str
+    role_label: str
+    node_code: str | None
+    node_name: str | None
+    unit_code: str | None
+    unit_name: str | None
+    phone_masked: str
+    on_duty: bool | None
+    position_at: datetime | None
+    distance_m: float | None
+
+
+class CallOut(Schema):
+    tel: str
+
+
+class PeopleListIn(Schema):
+    """The directory's filters; `lat`/`lng` (both or neither) order by distance from a point."""
+
+    role: str | None = Field(None, max_length=32)
+    node: str | None = Field(None, max_length=15)
+    q: str | None = Field(None, max_length=100)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+
+
 class PeopleSearchIn(Schema):
     """A search by phone or ID number goes in a body: never a full number in a URL (logs)."""
 

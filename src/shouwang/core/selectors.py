@@ -1,12 +1,15 @@
 """Every read of scoped core data. Each function takes the acting user and returns only what
 their jurisdiction node's subtree holds; other apps scope their own rows with `scope_q`."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from pypinyin import Style, lazy_pinyin
 
 from shouwang.core.errors import NotFound, PermissionDeniedError
-from shouwang.core.models import AuditEntry, JurisdictionNode, Unit, User
+from shouwang.core.geo.coords import distance_m
+from shouwang.core.models import AuditEntry, JurisdictionNode, Role, Unit, User
 from shouwang.core.refcache import remembered
 from shouwang.core.roles import VIEW_AUDIT
 
@@ -113,19 +116,98 @@ def people_list(
     search: str | None = None,
     phone_hash: str | None = None,
     id_number_hash: str | None = None,
+    within: JurisdictionNode | None = None,
 ) -> QuerySet[User]:
     people = User.objects.filter(scope_q(user, via="node")).select_related("node", "unit")
     if role:
         people = people.filter(role=role)
     if node_code:
         people = people.filter(node__code=node_code)
-    if search:
-        people = people.filter(Q(username__icontains=search) | Q(full_name__contains=search))
+    if within is not None:
+        people = people.filter(node__path__startswith=within.path)
+    if search and search.strip():
+        people = people.filter(_people_search_q(people, search.strip()))
     if phone_hash:
         people = people.filter(phone_hash=phone_hash)
     if id_number_hash:
         people = people.filter(id_number_hash=id_number_hash)
     return people.order_by("node__path", "username")
+
+
+def name_initials(name: str) -> str:
+    """Pinyin initials of a Chinese name, lower case: "费桂兰" → "fgl"."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
+
+
+def _people_search_q(people: QuerySet[User], search: str) -> Q:
+    """By part of the name or the username; letters also match the name's pinyin initials
+    (computed over the already scoped rows: a jurisdiction holds thousands, not millions)."""
+    match = Q(username__icontains=search) | Q(full_name__contains=search)
+    if search.isascii() and search.isalpha():
+        letters = search.lower()
+        named = people.exclude(full_name="").values_list("pk", "full_name")
+        match |= Q(pk__in=[pk for pk, name in named if letters in name_initials(name)])
+    return match
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One person of the directory: who, where they belong, and, for people who report a
+    position from the phone page, whether they are on duty and how far from the case."""
+
+    username: str
+    full_name: str
+    role: str
+    role_label: str
+    node_code: str | None
+    node_name: str | None
+    unit_code: str | None
+    unit_name: str | None
+    phone_masked: str
+    on_duty: bool | None
+    position_at: datetime | None
+    distance_m: float | None
+
+
+def people_directory(
+    *,
+    user: User,
+    search: str | None = None,
+    role: str | None = None,
+    node_code: str | None = None,
+    within: JurisdictionNode | None = None,
+    origin: tuple[float, float] | None = None,
+) -> list[DirectoryEntry]:
+    """The scoped people finder of the console and the jurisdiction page: by name, pinyin
+    initials or username. With `origin` (lat, lng of a case), the nearest positions first."""
+    people = people_list(user=user, role=role, node_code=node_code, search=search, within=within)
+    entries = [_directory_entry(p, origin) for p in people.select_related("responder_status")]
+    if origin is not None:
+        entries.sort(key=lambda e: (e.distance_m is None, e.distance_m or 0.0))
+    return entries
+
+
+def _directory_entry(person: User, origin: tuple[float, float] | None) -> DirectoryEntry:
+    # The position lives in the loop's ResponderStatus, reached by its reverse relation so core
+    # does not import the cases app.
+    status = getattr(person, "responder_status", None)
+    distance = None
+    if status is not None and origin is not None:
+        distance = round(distance_m(status.lng, status.lat, origin[1], origin[0]))
+    return DirectoryEntry(
+        username=person.username,
+        full_name=person.full_name,
+        role=person.role,
+        role_label=str(Role(person.role).label),
+        node_code=person.node.code if person.node else None,
+        node_name=person.node.name if person.node else None,
+        unit_code=person.unit.code if person.unit else None,
+        unit_name=person.unit.name if person.unit else None,
+        phone_masked=person.phone_masked,
+        on_duty=status.on_duty if status is not None else None,
+        position_at=status.reported_at if status is not None else None,
+        distance_m=distance,
+    )
 
 
 def person_get(*, user: User, username: str) -> User:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from shouwang.core.models import User
+from shouwang.core.roles import FIELD_HOME_ROLES
 from shouwang.core.services.second_factor import (
     provisioning_uri,
     qr_svg,
@@ -36,9 +37,16 @@ PENDING_SECONDS = 300
 
 class SignInView(auth_views.LoginView):
     template_name = "core/login.html"
+    signing_in: User | None = None
+
+    def get_default_redirect_url(self) -> str:
+        if self.signing_in is not None and self.signing_in.role in FIELD_HOME_ROLES:
+            return resolve_url("field-tasks")
+        return str(super().get_default_redirect_url())
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
+        self.signing_in = user
         if not second_factor_required(user):
             return super().form_valid(form)
         self.request.session[PENDING_KEY] = {

@@ -1,6 +1,7 @@
 """Server-rendered pages of the core app, and the health probe."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,6 +13,8 @@ from shouwang.core import selectors
 from shouwang.core.health import cache_health, channel_layer_health, database_health
 from shouwang.core.models import User
 from shouwang.core.role_home import home_sections
+
+PEOPLE_PAGE = 25
 
 
 @require_GET
@@ -54,7 +57,7 @@ def jurisdiction(request: HttpRequest, code: str | None = None) -> HttpResponse:
         else selectors.node_roots(user=user).first()
     )
     children = selectors.nodes_list(user=user, parent_code=node.code) if node else []
-    context = {
+    context: dict[str, object] = {
         "node": node,
         "lineage": selectors.node_lineage(node=node) if node else [],
         "children": children,
@@ -62,6 +65,14 @@ def jurisdiction(request: HttpRequest, code: str | None = None) -> HttpResponse:
         if node
         else 0,
     }
+    if node:
+        # Everyone of this node and below, searchable by name, pinyin initials or username.
+        q = request.GET.get("q", "").strip()
+        people = selectors.people_directory(user=user, search=q, within=node)
+        context |= {
+            "q": q,
+            "people": Paginator(people, PEOPLE_PAGE).get_page(request.GET.get("page")),
+        }
     return render(request, "core/jurisdiction.html", context)
 
 

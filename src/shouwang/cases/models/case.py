@@ -92,6 +92,12 @@ class Case(models.Model):
         help_text=_("12345来电人可要求保密：处置单位看不到来电人信息。"),
     )
     description = models.TextField(_("事件描述"), max_length=4000)
+    public_summary = models.TextField(
+        _("处理结果（群众可见）"),
+        max_length=500,
+        blank=True,
+        help_text=_("写给来电人或上报人的处理结果，显示在进度查询页，不得含个人信息。"),
+    )
     created_by = models.ForeignKey(
         User,
         verbose_name=_("登记人"),

@@ -2,6 +2,7 @@
 cases they registered, cases assigned to them or their unit, and cases routed or transferred to
 their unit: the one rule of rules/visibility.py, as a filter."""
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -230,6 +231,11 @@ def timeline_since(
     )
 
 
+def receipt_code_clean(typed: str) -> str:
+    """A receipt code as people type it back: spaces, hyphens and lower case allowed."""
+    return re.sub(r"[\s\-]", "", typed).upper()
+
+
 def case_track(*, receipt_code: str) -> Case:
     """The citizen's view by receipt code: the caller needs nothing else, and the tracking page
     shows only public timeline steps, never personal data."""
@@ -242,7 +248,7 @@ def case_track(*, receipt_code: str) -> Case:
                 to_attr="public_timeline",
             )
         )
-        .filter(receipt_code=receipt_code.strip().upper())
+        .filter(receipt_code=receipt_code_clean(receipt_code))
         .first()
     )
     if case is None:

@@ -25,6 +25,7 @@ from shouwang.cases.rules.sla import sla_for as sla_policy_for
 from shouwang.cases.rules.unit_routing import node_of_level, responsible_unit_for
 from shouwang.cases.selectors.duplicates import DuplicateCandidate, case_duplicates_of
 from shouwang.cases.services.notifications import announce
+from shouwang.cases.services.receipt_sms import receipt_sms_enqueue
 from shouwang.cases.services.step import timeline_event, timeline_save
 from shouwang.cases.services.validation import full_clean_or_invalid
 from shouwang.core.errors import InvalidInput, PermissionDeniedError
@@ -143,6 +144,7 @@ def case_intake(
     event.at = case.received_at  # the receipt is when it was received
     timeline_save([event])
     announce(case, event, room=False, lineage=lineage)
+    receipt_sms_enqueue(case)
     return IntakeResult(case=case, duplicates=duplicates, event=event)
 
 

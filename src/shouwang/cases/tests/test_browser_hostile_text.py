@@ -127,7 +127,8 @@ class Walk:
             self.page.wait_for_url(f"{base}/login/second-factor/")
             self.page.fill("input[name=code]", otp)
             self.page.press("input[name=code]", "Enter")
-        self.page.wait_for_url(f"{base}/")
+        # Home for most roles, the task list (/m/) for field workers.
+        self.page.wait_for_url(lambda url: url in {f"{base}/", f"{base}/m/"})
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)

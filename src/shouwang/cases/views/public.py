@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouwang.cases.models import CallbackResult, Category, TimelineKind
-from shouwang.cases.selectors.cases import case_track
+from shouwang.cases.selectors.cases import case_track, receipt_code_clean
 from shouwang.cases.selectors.field import (
     city_outline,
     report_categories,
@@ -287,10 +287,17 @@ def outline(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def track_lookup(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("code", "").strip().upper()
+    code = receipt_code_clean(request.GET.get("code", ""))
     if code:
         return redirect("citizen-track", receipt_code=code)
     return render(request, "cases/public/track_lookup.html")
+
+
+def _track_not_found(request: HttpRequest, typed: str) -> HttpResponse:
+    """A code that matches nothing: the public lookup again, with the code to correct (never
+    the staff 404 page, which offers the staff sign-in)."""
+    context = {"code": typed, "error": _("没有找到这个查询码，请核对后重新输入。")}
+    return render(request, "cases/public/track_lookup.html", context, status=404)
 
 
 def _track_page(
@@ -317,7 +324,10 @@ def _track_page(
 @require_GET
 @never_cache
 def track(request: HttpRequest, receipt_code: str) -> HttpResponse:
-    return _track_page(request, receipt_code)
+    try:
+        return _track_page(request, receipt_code)
+    except NotFound:
+        return _track_not_found(request, receipt_code)
 
 
 @require_POST

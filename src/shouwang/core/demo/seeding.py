@@ -50,6 +50,8 @@ PER_TOWN = [
     (Role.MEDIATOR, 3),
     (Role.LEADER, 2),
 ]
+# Dispatchers of each town's command room (镇街综合指挥室): a diverted matter reaches someone.
+PER_TOWN_COMMAND = 2
 PER_VILLAGE = [(Role.FIRST_RESPONDER, 3), (Role.MEDIATOR, 1)]
 PER_GRID = [(Role.RESPONDER, 1), (Role.VOLUNTEER, 2), (Role.LANDLORD, 1)]
 
@@ -228,6 +230,10 @@ def _placements(
         for role, count in PER_TOWN:
             unit = stations[town.code] if role in STATION_ROLES else None
             yield from ((role, nodes[town.code], unit) for _ in range(count))
+        command_room = units[f"{town.code[:9]}-TC"]
+        yield from (
+            (Role.DISPATCHER, nodes[town.code], command_room) for _ in range(PER_TOWN_COMMAND)
+        )
     for village in geo.villages:
         patrol = units[f"{village.code}-PT"]
         for role, count in PER_VILLAGE:
@@ -261,7 +267,11 @@ def demo_login_plan() -> list[tuple[str, Role, str, str]]:
         ("leader", Role.LEADER, "330782", ""),
         ("dispatcher", Role.DISPATCHER, "330782", "CMD-330782"),
         ("dispatcher_beiyuan", Role.DISPATCHER, "330782002000", "330782002-PS"),
+        # The town governance centre (镇街综合指挥室) of 稠城, where diverted matters go.
+        ("town_centre", Role.DISPATCHER, "330782001000", "330782001-TC"),
         ("responder", Role.RESPONDER, "330782001000", "330782001-PS"),
+        # A grid worker (网格员): a responder attached to the first grid of 稠城.
+        ("grid_worker", Role.RESPONDER, GRID_OF + "330782001000", ""),
         ("first_responder", Role.FIRST_RESPONDER, "330782001000", ""),
         ("volunteer", Role.VOLUNTEER, "330782001000", ""),
         ("inspector", Role.INSPECTOR, "330782001000", ""),
@@ -270,11 +280,22 @@ def demo_login_plan() -> list[tuple[str, Role, str, str]]:
     ]
 
 
+GRID_OF = "grid-of:"  # a node code meaning "the first grid under this node"
+
+
+def _login_node(code: str) -> JurisdictionNode:
+    if not code.startswith(GRID_OF):
+        return JurisdictionNode.objects.get(code=code)
+    parent = JurisdictionNode.objects.get(code=code.removeprefix(GRID_OF))
+    grids = JurisdictionNode.objects.filter(level=NodeLevel.GRID, path__startswith=parent.path)
+    return grids.order_by("code").first() or parent
+
+
 def ensure_demo_logins(password: str) -> list[tuple[str, str, str]]:
     logins, fake = [], Faker("zh_CN")
     fake.seed_instance(7)
     for username, role, node_code, unit_code in demo_login_plan():
-        node = JurisdictionNode.objects.get(code=node_code)
+        node = _login_node(node_code)
         existing = User.objects.filter(username=username).first()
         if existing is None:
             person_create(
@@ -300,7 +321,7 @@ def seed_demo(
         return DemoSummary(created=False, logins=ensure_demo_logins(password))
     geo = build_city_geography(seed=seed, scale=scale)
     people_total = (
-        sum(n for _, n in PER_TOWN) * len(geo.towns)
+        (sum(n for _, n in PER_TOWN) + PER_TOWN_COMMAND) * len(geo.towns)
         + sum(n for _, n in PER_VILLAGE) * len(geo.villages)
         + sum(n for _, n in PER_GRID) * len(geo.grids)
     )

@@ -12,8 +12,10 @@ the expected shape falls back to ``mask_generic``.
 
 import re
 
+import phonenumbers
+
 from .idnumber import normalise_id_number
-from .phone import InvalidMobile, validate_mobile
+from .phone import InvalidMobile, InvalidPhone, validate_mobile, validate_phone
 
 MASK_CHAR = "*"
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
@@ -32,6 +34,31 @@ def mask_mobile(value: str | None) -> str:
     except InvalidMobile:
         return mask_generic(text)
     return digits[:3] + MASK_CHAR * 4 + digits[7:]
+
+
+def mask_phone(value: str | None) -> str:
+    """Any number ``validate_phone`` accepts: a mobile as ``mask_mobile``; a mainland landline
+    or service number in its national form keeping the area code and the last 4 digits
+    (``"+8657985512345"`` → ``"0579****2345"``); an international number keeping the country
+    code and the last 4 (``"+971501234567"`` → ``"+971*****4567"``). Never raises."""
+    text = _as_text(value)
+    try:
+        number = validate_phone(text) if text else ""
+    except InvalidPhone:
+        return mask_generic(text)
+    if not number.startswith("+"):
+        return mask_mobile(number)
+    parsed = phonenumbers.parse(number)
+    national = str(parsed.national_number)
+    if parsed.country_code == 86:
+        area = phonenumbers.length_of_geographical_area_code(parsed)
+        if area:
+            national, head = "0" + national, area + 1
+        else:
+            head = 3
+        return national[:head] + MASK_CHAR * (len(national) - head - 4) + national[-4:]
+    country = f"+{parsed.country_code}"
+    return country + MASK_CHAR * (len(national) - 4) + national[-4:]
 
 
 def mask_id_number(value: str | None) -> str:

@@ -16,8 +16,8 @@ from shouwang.core.errors import InvalidInput, PermissionDeniedError
 from shouwang.core.models import AuditAction, AuditResult, User
 from shouwang.core.pii.crypto import KeyRing
 from shouwang.core.pii.idnumber import InvalidIdNumber, validate_id_number
-from shouwang.core.pii.masking import mask_generic, mask_id_number, mask_mobile, mask_name
-from shouwang.core.pii.phone import InvalidMobile, validate_mobile
+from shouwang.core.pii.masking import mask_generic, mask_id_number, mask_name, mask_phone
+from shouwang.core.pii.phone import InvalidPhone, validate_phone
 from shouwang.core.roles import REVEAL_PII
 from shouwang.core.services.audit import audit_record
 
@@ -31,9 +31,9 @@ class PiiKind:
 # A model opts in by naming its protected fields in `pii_fields`; each field `f` is stored in the
 # columns `f_cipher`, `f_hash` and `f_masked`. Field names double as the kind.
 PII_KINDS: dict[str, PiiKind] = {
-    "phone": PiiKind(validate_mobile, mask_mobile),
-    "caller_phone": PiiKind(validate_mobile, mask_mobile),
-    "reporter_phone": PiiKind(validate_mobile, mask_mobile),
+    "phone": PiiKind(validate_phone, mask_phone),
+    "caller_phone": PiiKind(validate_phone, mask_phone),
+    "reporter_phone": PiiKind(validate_phone, mask_phone),
     "id_number": PiiKind(validate_id_number, mask_id_number),
     # A party's name in a mediation file (a person's or a company's): kept like a phone number,
     # since the file ties it to a dispute.
@@ -72,9 +72,10 @@ def pii_normalise(*, field: str, value: str) -> str:
         return PII_KINDS[field].normalise(value)
     except InvalidIdNumber as exc:
         raise InvalidInput(ID_NUMBER_MESSAGES[exc.code], extra={"field": field}) from exc
-    except InvalidMobile as exc:
+    except InvalidPhone as exc:
         raise InvalidInput(
-            _("手机号格式不正确，应为11位大陆手机号。"), extra={"field": field}
+            _("电话号码格式不正确：请填写手机号、带区号的固定电话或国际号码（+开头）。"),
+            extra={"field": field},
         ) from exc
 
 

@@ -2,6 +2,9 @@
 against a running server: heartbeats land, alarms become cases."""
 
 import io
+import os
+import subprocess
+import sys
 import time
 
 from django.core.management import call_command
@@ -85,3 +88,14 @@ def test_simulated_fleet_over_mqtt_reaches_the_server(
         )
     finally:
         mqtt_bridge_stop()
+
+
+def test_the_simulator_drives_the_served_port_by_default() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SHOUWANG_URL"}
+    env |= {"PORT": "8112", "SHOUWANG_ENV_FILE": os.devnull}
+    code = "from django.conf import settings; print(settings.SHOUWANG_URL)"
+    shown = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+    assert shown == "http://127.0.0.1:8112"

@@ -13,11 +13,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
+from django.apps import apps
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from shouwang.core.models import User
-from shouwang.core.pii.masking import mask_mobile
+from shouwang.core.pii.masking import mask_phone
 from shouwang.core.services.pii import keyring
 from shouwang.notify.deliverers.base import DeliveryRuntime, Outcome, error_text
 from shouwang.notify.models import OutboxMessage
@@ -37,7 +38,7 @@ class LoggingSmsGateway:
     def send(self, phone: str, text: str, *, idempotency_key: str) -> str:
         logger.info(
             "sms logged (no provider) phone=%s chars=%d key=%s",
-            mask_mobile(phone),
+            mask_phone(phone),
             len(text),
             idempotency_key,
         )
@@ -59,6 +60,27 @@ def sms_text(payload: dict[str, Any]) -> str:
         return str(payload["sms"])
     parts = [str(payload[k]) for k in ("title", "text") if payload.get(k)]
     return "\n".join(parts)
+
+
+PII_RECIPIENT = "pii:"
+
+
+def _subject_phone(message: OutboxMessage) -> str:
+    """For a recipient "pii:<field>": the number in that PII field of the message's subject
+    (a caller's phone on a case), decrypted for this send only."""
+    field = message.recipient.removeprefix(PII_RECIPIENT)
+    try:
+        model = apps.get_model(message.subject_type)
+    except (LookupError, ValueError):
+        return ""
+    if field not in getattr(model, "pii_fields", ()):
+        return ""
+    cipher = model._default_manager.filter(pk=message.subject_id).values_list(
+        f"{field}_cipher", flat=True
+    )
+    found = next(iter(cipher), "")
+    aad = f"{model._meta.label}.{field}".encode()
+    return keyring().decrypt(found, aad=aad) if found else ""
 
 
 def _phone_of(user: User) -> str:
@@ -87,19 +109,29 @@ class SmsDeliverer:
             u.username: u for u in User.objects.filter(username__in={m.recipient for m in messages})
         }
         phones = {name: _phone_of(u) for name, u in users.items() if u.is_active}
+        # Messages to a subject's number (not a user's) are keyed by their own id.
+        for m in messages:
+            if m.recipient.startswith(PII_RECIPIENT):
+                phones[m.recipient + f"#{m.pk}"] = _subject_phone(m)
+
+        def key(m: OutboxMessage) -> str:
+            return (
+                m.recipient + f"#{m.pk}" if m.recipient.startswith(PII_RECIPIENT) else m.recipient
+            )
+
         outcomes = [
             Outcome.failed(m.pk, f"no phone number for {m.recipient!r}", permanent=True)
             for m in messages
-            if not phones.get(m.recipient) or not sms_text(m.payload)
+            if not phones.get(key(m)) or not sms_text(m.payload)
         ]
-        sendable = [m for m in messages if phones.get(m.recipient) and sms_text(m.payload)]
+        sendable = [m for m in messages if phones.get(key(m)) and sms_text(m.payload)]
         if not sendable:
             return outcomes
         gateway = sms_gateway()
 
         async def send_all() -> list[Outcome]:
             return list(
-                await asyncio.gather(*(_send(gateway, m, phones[m.recipient]) for m in sendable))
+                await asyncio.gather(*(_send(gateway, m, phones[key(m)]) for m in sendable))
             )
 
         return outcomes + runtime.run(send_all())

@@ -179,9 +179,10 @@ def test_a_place_outside_the_service_area_is_a_400_with_the_intakes_reason(
     assert_refused(response, "json", 400, "该位置不在本平台服务范围内。")
 
 
-def test_a_phone_that_is_not_a_mobile_number_is_a_400(post_request: Post) -> None:
+def test_a_phone_that_is_no_dialable_number_is_a_400(post_request: Post) -> None:
     response = post_request(phone="111-111-1111")
-    assert_refused(response, "json", 400, "手机号格式不正确，应为11位大陆手机号。")
+    reason = "电话号码格式不正确：请填写手机号、带区号的固定电话或国际号码（+开头）。"
+    assert_refused(response, "json", 400, reason)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
