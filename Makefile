@@ -73,10 +73,10 @@ typecheck: $(VENV)/.installed
 	$(BIN)/mypy src/shouwang
 
 # pytest exits 5 when it collected no tests; make treats any non-zero exit as failure.
-# The browser and fuzz suites (test_browser_*.py, test_fuzz_*.py) drive a live server through
+# The browser and fuzz suites (test_browser*.py, test_fuzz_*.py) drive a live server through
 # the same code on either database: they run once, in the PostgreSQL pass, to keep `make test`
 # short; SQLite runs them when PostgreSQL is not there.
-ONCE_SUITES := --ignore-glob='*/test_browser_*.py' --ignore-glob='*/test_fuzz_*.py'
+ONCE_SUITES := --ignore-glob='*/test_browser*.py' --ignore-glob='*/test_fuzz_*.py'
 test-sqlite: install
 	@if pg_isready -q -d "$(PG_TEST_URL)" 2>/dev/null || [ "$$SHOUWANG_REQUIRE_SERVICES" = "1" ]; then \
 		DATABASE_URL= $(BIN)/pytest -p no:cacheprovider $(ONCE_SUITES); \

@@ -68,7 +68,7 @@ def test_the_category_may_be_typed_as_a_unique_search(loop: Loop) -> None:
         ({"address": "", "lat": "", "lng": ""}, "address", "请填写地址"),
         ({"lat": "29.1", "lng": ""}, "lat", "经度和纬度须同时填写"),
         ({"lat": "129.1"}, "lat", "小于或等于90"),
-        ({"caller_phone": "12345"}, "caller_phone", "手机号格式不正确"),
+        ({"caller_phone": "12345"}, "caller_phone", "电话号码格式不正确"),
     ],
 )
 def test_bad_input_comes_back_with_the_reason_and_everything_typed(
